@@ -1,0 +1,203 @@
+"""discover -> load -> run rules -> suppress. No printing here: callers render results."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slsguard.discovery import Candidate, FileRejected, discover, looks_like_template, read_text
+from slsguard.findings import Diagnostic, DiagnosticLevel, Finding, ScanResult, Severity
+from slsguard.loaders.yaml_source import Document, DocumentError, parse_json, parse_yaml
+from slsguard.model.app import Api, App, Bucket, Format, Function, Resource, Role
+from slsguard.rules.base import Rule
+from slsguard import suppress
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    paths: tuple[Path, ...] = (Path("."),)
+    stage: str | None = None
+    region: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    baseline: frozenset[str] = frozenset()
+    max_file_bytes: int = 5 * 1024 * 1024
+    env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
+
+
+def scan_root(paths: tuple[Path, ...]) -> Path:
+    """The directory findings are reported relative to."""
+    dirs = [p if p.is_dir() else p.parent for p in paths]
+    return Path(os.path.commonpath([os.path.abspath(d) for d in dirs]))
+
+
+def selected_rules(rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    def matches(rule: Rule, patterns: tuple[str, ...]) -> bool:
+        return any(
+            rule.id.startswith(p.upper()) or rule.meta.category.value == p.upper()
+            for p in patterns
+        )
+
+    return [
+        r for r in rules if (not select or matches(r, select)) and not matches(r, ignore)
+    ]
+
+
+def load_candidate(
+    cand: Candidate, text: str, root: Path, options: ScanOptions
+) -> tuple[Document | None, App | None, list[Diagnostic]]:
+    """Parse and model one file. Discovered files that are not templates are skipped quietly."""
+    if cand.kind != "serverless" and not looks_like_template(text):
+        if cand.explicit:
+            return None, None, [Diagnostic(cand.rel, "not a serverless.yml or a "
+                                           "CloudFormation/SAM template", DiagnosticLevel.ERROR)]
+        return None, None, []
+    parse = parse_json if cand.rel.endswith(".json") or text.lstrip()[:1] == "{" else parse_yaml
+    doc = parse(text, cand.rel)
+    if cand.kind == "serverless":
+        from slsguard.loaders.serverless import load_serverless
+        from slsguard.loaders.sls_variables import VariableContext
+
+        ctx = VariableContext(
+            root=root,
+            config_file=cand.path,
+            stage=options.stage,
+            region=options.region,
+            params=dict(options.params),
+            env=dict(os.environ if options.env is None else options.env),
+        )
+        app, diagnostics = load_serverless(doc, ctx, dict(options.params))
+        return doc, app, diagnostics
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("Resources"), dict):
+        return doc, None, [Diagnostic(cand.rel, "template has no Resources mapping",
+                                      DiagnosticLevel.WARNING)]
+    return doc, build_template_app(doc, options), []
+
+
+def build_template_app(doc: Document, options: ScanOptions) -> App:
+    from slsguard.loaders.cloudformation import TemplateBuilder
+    from slsguard.loaders.sam import SamBuilder, is_sam
+
+    sam = is_sam(doc.data)
+    builder_type = SamBuilder if sam else TemplateBuilder
+    builder = builder_type(doc, doc.data, params=options.params, region=options.region)
+    parts = builder.build()
+    description = doc.data.get("Description")
+    return App(
+        file=doc.file,
+        format=Format.SAM if sam else Format.CLOUDFORMATION,
+        src=doc.ref(()),
+        name=description if isinstance(description, str) else None,
+        functions=tuple(parts.functions),
+        roles=tuple(parts.roles),
+        buckets=tuple(parts.buckets),
+        apis=tuple(parts.apis),
+        resources=tuple(parts.resources),
+        ignores=tuple(parts.ignores),
+    )
+
+
+def _nodes(app: App, scope: type) -> tuple[object, ...]:
+    if scope is App:
+        return (app,)
+    return {
+        Function: app.functions,
+        Role: app.roles,
+        Bucket: app.buckets,
+        Api: app.apis,
+        Resource: app.resources,
+    }[scope]
+
+
+def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        meta = rule.meta
+        if app.format.value not in meta.formats:
+            continue
+        default = options.severity_overrides.get(meta.id, meta.severity)
+        for node in _nodes(app, rule.scope):
+            for hit in rule.check(node, app):
+                severity = options.severity_overrides.get(meta.id) or hit.severity or default
+                findings.append(
+                    Finding(
+                        rule_id=meta.id,
+                        rule_name=meta.name,
+                        category=meta.category,
+                        severity=severity,
+                        confidence=meta.confidence,
+                        message=hit.message,
+                        location=hit.src,
+                        subject=hit.subject,
+                    )
+                )
+    return _dedupe(findings)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """A shared role or an inherited setting can be reached from several functions."""
+    seen: set[tuple[str, str, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule_id, f.location.file, f.location.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+ProgressFn = Callable[[str], None]
+
+
+def scan(
+    options: ScanOptions, rules: tuple[Rule, ...], on_file: ProgressFn | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ScanResult:
+    started = time.perf_counter()
+    root = scan_root(options.paths)
+    result = ScanResult(root=str(root))
+    active_rules = selected_rules(rules, options.select, options.ignore)
+    candidates, diagnostics = discover(list(options.paths), root, options.exclude)
+    result.diagnostics.extend(diagnostics)
+    if on_total:
+        on_total(len(candidates))
+    for cand in candidates:
+        if on_file:
+            on_file(cand.rel)
+        try:
+            text = read_text(cand.path, options.max_file_bytes)
+            doc, app, file_diagnostics = load_candidate(cand, text, root, options)
+        except (FileRejected, DocumentError) as exc:
+            result.diagnostics.append(Diagnostic(cand.rel, str(exc)))
+            continue
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(cand.rel, "nesting too deep"))
+            continue
+        result.diagnostics.extend(file_diagnostics)
+        if doc is None or app is None:
+            continue
+        result.files_scanned.append(cand.rel)
+        findings = run_rules(app, active_rules, options)
+        lines = doc.lines if findings else []
+        result.findings.extend(
+            suppress.apply(
+                findings,
+                [
+                    lambda f: suppress.inline_suppression(f, lines),
+                    lambda f, app=app: suppress.metadata_suppression(f, app),
+                    lambda f: suppress.path_suppression(f, dict(options.per_path_ignores)),
+                    lambda f: ("baseline", "in baseline")
+                    if f.fingerprint in options.baseline else None,
+                ],
+            )
+        )
+    result.findings.sort(key=Finding.sort_key)
+    result.duration_s = time.perf_counter() - started
+    return result

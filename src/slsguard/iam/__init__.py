@@ -1,0 +1,1 @@
+"""IAM policy helpers: SAM policy templates and policy-statement analysis."""

@@ -1,0 +1,1 @@
+"""Format loaders: each turns files into the one app model (slsguard.model)."""

@@ -1,0 +1,210 @@
+"""Model classes. Values are plain data, or Unresolved/Ref/GetAtt where not statically known.
+
+Every node carries the SourceRef of the line a user would edit to change it; an inherited
+setting (provider-level, SAM Globals) points at the place it is inherited from.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from slsguard.model.source import SourceRef
+
+
+class Format(enum.StrEnum):
+    SERVERLESS = "serverless"
+    SAM = "sam"
+    CLOUDFORMATION = "cloudformation"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One IAM policy statement, as written (wildcards kept)."""
+
+    effect: Any
+    actions: tuple[Any, ...]
+    resources: tuple[Any, ...]
+    src: SourceRef
+    not_actions: tuple[Any, ...] = ()
+    not_resources: tuple[Any, ...] = ()
+    principal: Any = None
+    condition: Any = None
+    action_src: SourceRef | None = None
+    resource_src: SourceRef | None = None
+    origin: str = ""  # where it came from, e.g. "provider.iam.role.statements", "SAM S3CrudPolicy"
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicyRef:
+    """An attached managed policy or SAM policy template, by name or ARN."""
+
+    name: Any  # "AdministratorAccess", an ARN, or Unresolved
+    src: SourceRef
+    kind: str = "aws-managed"  # "aws-managed", "customer-managed", "sam-template", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str  # logical id, or a synthesized id such as "serverless:provider-role"
+    src: SourceRef
+    statements: tuple[Statement, ...] = ()
+    managed_policies: tuple[ManagedPolicyRef, ...] = ()
+    external: Any = None  # an existing role given by ARN/name: its permissions are unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Authorizer:
+    kind: str  # "cognito", "jwt", "lambda", "iam", "aws_iam", "custom", "unknown"
+    name: Any
+    src: SourceRef
+    audience: Any = None
+    issuer: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A trigger of a function."""
+
+    kind: str  # http, httpApi, websocket, s3, sqs, sns, stream, schedule, eventBridge,
+    # cognitoUserPool, alb, url, iot, cloudwatchLog, other
+    src: SourceRef
+    method: str | None = None
+    path: Any = None
+    authorizer: Authorizer | None = None
+    api_key_required: bool = False
+    api_id: str | None = None  # model id of the Api it belongs to
+    source: Any = None  # bucket/queue/topic/stream (ARN, name, Ref or Unresolved)
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_http(self) -> bool:
+        return self.kind in ("http", "httpApi", "websocket", "alb", "url")
+
+    @property
+    def is_cors_preflight(self) -> bool:
+        return (self.method or "").upper() == "OPTIONS"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    name: str
+    value: Any
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionUrl:
+    auth_type: Any  # "NONE", "AWS_IAM" or Unresolved
+    src: SourceRef
+    cors: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A scalar setting and where it is set (the function itself or what it inherits)."""
+
+    value: Any
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    id: str  # serverless function key or CloudFormation logical id
+    format: Format
+    src: SourceRef
+    name: Any = None  # deployed name when set
+    runtime: Setting | None = None
+    handler: Any = None
+    code_path: str | None = None  # directory or file holding the code, relative to root
+    timeout: Setting | None = None  # None: the platform default applies
+    default_timeout: int = 3
+    memory: Setting | None = None
+    reserved_concurrency: Setting | None = None
+    tracing: Setting | None = None
+    kms_key: Setting | None = None
+    log_retention: Setting | None = None
+    layers: tuple[Setting, ...] = ()
+    environment: tuple[EnvVar, ...] = ()
+    events: tuple[Event, ...] = ()
+    role: Role | None = None
+    url: FunctionUrl | None = None
+    dead_letter: Setting | None = None
+    on_failure: Setting | None = None
+
+    @property
+    def effective_timeout(self) -> int | None:
+        """Seconds, the platform default when unset, None when not statically known."""
+        from slsguard.model.values import to_int
+
+        if self.timeout is None:
+            return self.default_timeout
+        return to_int(self.timeout.value)
+
+    @property
+    def http_events(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.is_http)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    id: str
+    src: SourceRef
+    name: Any = None
+    acl: Setting | None = None
+    public_access_block: Setting | None = None
+    encryption: Setting | None = None
+    website: bool = False
+    policy_statements: tuple[Statement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    id: str
+    kind: str  # "rest", "http", "websocket"
+    src: SourceRef
+    name: Any = None
+    default_authorizer: Authorizer | None = None
+    access_logging: Setting | None = None
+    throttling: Setting | None = None
+    tracing: Setting | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """Any CloudFormation resource, resolved; for rules whose data the model does not type."""
+
+    id: str
+    type: str
+    src: SourceRef
+    properties: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """One deployable unit: a serverless.yml service, or one SAM/CloudFormation template."""
+
+    file: str
+    format: Format
+    src: SourceRef
+    name: Any = None
+    functions: tuple[Function, ...] = ()
+    roles: tuple[Role, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    apis: tuple[Api, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
+    ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
+
+    def function(self, function_id: str) -> Function:
+        for fn in self.functions:
+            if fn.id == function_id:
+                return fn
+        raise KeyError(function_id)

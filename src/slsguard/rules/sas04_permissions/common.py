@@ -1,0 +1,27 @@
+"""Helpers shared by the IAM rules."""
+
+from __future__ import annotations
+
+from slsguard.findings import Severity
+from slsguard.model.app import App, Role
+
+
+def role_users(role: Role, app: App) -> list[str]:
+    return [fn.id for fn in app.functions if fn.role is not None and fn.role.id == role.id]
+
+
+def role_subject(role: Role, app: App) -> tuple[str, str]:
+    """(subject, 'used by ...' phrase) for messages."""
+    users = role_users(role, app)
+    if not users:
+        return f"role {role.id}", f"role {role.id}"
+    shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+    return f"role {role.id}", f"the role of function{'s' if len(users) > 1 else ''} {shown}"
+
+
+def raise_for_function_role(role: Role, app: App, base: Severity) -> Severity:
+    """A grant on a function's execution role is one step from the event data."""
+    if not role_users(role, app):
+        return base
+    order = list(Severity)
+    return order[min(order.index(base) + 1, len(order) - 1)]
