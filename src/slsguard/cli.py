@@ -48,30 +48,76 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
     scan.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     scan.add_argument("--output", "-o", type=Path, help="write the report to FILE")
-    scan.add_argument("--fail-on", choices=[s.value for s in Severity if s is not Severity.INFO],
-                      default=None, help="lowest severity that makes the exit code 1 "
-                      "(default: high)")
+    scan.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity if s is not Severity.INFO],
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: high)",
+    )
     scan.add_argument("--stage", help="stage for ${opt:stage}/${sls:stage}")
     scan.add_argument("--region", help="region for ${opt:region} and AWS::Region")
-    scan.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
-                      help="serverless ${param:KEY} or CloudFormation parameter value")
-    scan.add_argument("--select", action="append", default=[], metavar="ID",
-                      help="only these rule ids, id prefixes or SAS categories (repeatable)")
-    scan.add_argument("--ignore", action="append", default=[], metavar="ID",
-                      help="skip these rule ids, id prefixes or SAS categories (repeatable)")
-    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                      help="skip paths matching GLOB (relative to the scan root)")
+    scan.add_argument(
+        "--param",
+        type=_param,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="serverless ${param:KEY} or CloudFormation parameter value",
+    )
+    scan.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these rule ids, id prefixes or SAS categories (repeatable)",
+    )
+    scan.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="skip these rule ids, id prefixes or SAS categories (repeatable)",
+    )
+    scan.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip paths matching GLOB (relative to the scan root)",
+    )
     scan.add_argument("--baseline", type=Path, help="suppress findings listed in this baseline")
-    scan.add_argument("--write-baseline", type=Path, metavar="FILE",
-                      help="write current findings to FILE as a baseline")
-    scan.add_argument("--config", type=Path, help="configuration file (default: .slsguard.yml "
-                      "or [tool.slsguard] in pyproject.toml in the scan root)")
-    scan.add_argument("--max-file-size", type=_size, default=5 * 1024 * 1024, metavar="SIZE",
-                      help="skip files larger than SIZE (default 5M)")
+    scan.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write current findings to FILE as a baseline",
+    )
+    scan.add_argument(
+        "--config",
+        type=Path,
+        help="configuration file (default: .slsguard.yml "
+        "or [tool.slsguard] in pyproject.toml in the scan root)",
+    )
+    scan.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=5 * 1024 * 1024,
+        metavar="SIZE",
+        help="skip files larger than SIZE (default 5M)",
+    )
+    scan.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings are reported (usage errors still exit 2)",
+    )
     scan.add_argument("--show-suppressed", action="store_true")
     scan.add_argument("--no-color", action="store_true")
-    scan.add_argument("--quiet", "-q", action="store_true",
-                      help="no progress, no notes; findings, errors and the summary only")
+    scan.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress, no notes; findings, errors and the summary only",
+    )
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -97,8 +143,13 @@ def _rules(fmt: str) -> int:
         import json
 
         rows = [
-            {"id": r.id, "name": r.meta.name, "category": r.meta.category.value,
-             "severity": r.meta.severity.value, "title": r.meta.title}
+            {
+                "id": r.id,
+                "name": r.meta.name,
+                "category": r.meta.category.value,
+                "severity": r.meta.severity.value,
+                "title": r.meta.title,
+            }
             for r in ALL_RULES
         ]
         print(json.dumps(rows, indent=2))
@@ -128,7 +179,7 @@ def _usage_error(message: str) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     from slsguard.config import ConfigError, load_config
-    from slsguard.engine import ScanOptions, scan, scan_root
+    from slsguard.engine import ScanOptions, scan_root
     from slsguard.rules import ALL_RULES
 
     paths = tuple(args.paths)
@@ -172,7 +223,8 @@ def _scan(args: argparse.Namespace) -> int:
 
         write_baseline(args.write_baseline, result.findings)
     _report(args, result, fail_on)
-    return _exit_code(result, fail_on, explicit_files={str(p) for p in paths if p.is_file()})
+    code = _exit_code(result, fail_on, explicit_files={str(p) for p in paths if p.is_file()})
+    return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code
 
 
 def _run_with_progress(options: object, rules: object, *, quiet: bool) -> ScanResult:
@@ -205,12 +257,20 @@ def _report(args: argparse.Namespace, result: ScanResult, fail_on: Severity) -> 
         result.diagnostics = [d for d in result.diagnostics if d.level != DiagnosticLevel.NOTE]
     to_terminal = args.output is None
     color = (
-        args.format == "text" and to_terminal and not args.no_color
-        and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        args.format == "text"
+        and to_terminal
+        and not args.no_color
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
     )
     text = render(
-        args.format, result, [r.meta for r in ALL_RULES], tool_version=__version__,
-        color=color, show_suppressed=args.show_suppressed, fail_on=fail_on,
+        args.format,
+        result,
+        [r.meta for r in ALL_RULES],
+        tool_version=__version__,
+        color=color,
+        show_suppressed=args.show_suppressed,
+        fail_on=fail_on,
     )
     if args.output is not None:
         args.output.write_text(text, "utf-8")

@@ -15,17 +15,37 @@ from pathlib import Path
 
 from slsguard.findings import Diagnostic, DiagnosticLevel
 
-SKIP_DIRS = frozenset({
-    "node_modules", ".serverless", ".aws-sam", ".git", ".hg", ".svn", ".venv", "venv",
-    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".terraform", "site-packages", ".idea", ".vscode", ".esbuild", ".webpack",
-})
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".serverless",
+        ".aws-sam",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".terraform",
+        "site-packages",
+        ".idea",
+        ".vscode",
+        ".esbuild",
+        ".webpack",
+    }
+)
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
+_RUN_TO_READ = "a JavaScript/TypeScript config must be run to be read; slsguard never runs code"
 UNEVALUATED_CONFIGS = {
-    "serverless.ts": "a TypeScript config must be run to be read; slsguard never runs project code",
-    "serverless.js": "a JavaScript config must be run to be read; slsguard never runs project code",
-    "serverless.cjs": "a JavaScript config must be run to be read; slsguard never runs project code",
-    "serverless.mjs": "a JavaScript config must be run to be read; slsguard never runs project code",
+    "serverless.ts": _RUN_TO_READ,
+    "serverless.js": _RUN_TO_READ,
+    "serverless.cjs": _RUN_TO_READ,
+    "serverless.mjs": _RUN_TO_READ,
     "serverless.json": "serverless.json configs are not supported yet; convert to serverless.yml",
 }
 TEMPLATE_SUFFIXES = (".yml", ".yaml", ".json", ".template")
@@ -89,8 +109,9 @@ def _walk(
                 continue
             if name in UNEVALUATED_CONFIGS:
                 diagnostics.append(
-                    Diagnostic(rel, f"not scanned: {UNEVALUATED_CONFIGS[name]}",
-                               DiagnosticLevel.NOTE)
+                    Diagnostic(
+                        rel, f"not scanned: {UNEVALUATED_CONFIGS[name]}", DiagnosticLevel.NOTE
+                    )
                 )
                 continue
             kind = _kind_by_name(name)
@@ -103,8 +124,11 @@ def _walk(
                     continue
                 if os.path.commonpath([target, real_root]) != real_root:
                     diagnostics.append(
-                        Diagnostic(rel, "symlink points outside the project; not followed",
-                                   DiagnosticLevel.WARNING)
+                        Diagnostic(
+                            rel,
+                            "symlink points outside the project; not followed",
+                            DiagnosticLevel.WARNING,
+                        )
                     )
                     continue
             candidates.append(Candidate(full, rel, kind or "template?"))
@@ -139,8 +163,11 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix() if path.is_symlink() \
+        return (
+            path.resolve().relative_to(root.resolve()).as_posix()
+            if path.is_symlink()
             else os.path.relpath(path, root).replace(os.sep, "/")
+        )
     except ValueError:
         return path.as_posix()
 

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from slsguard import suppress
 from slsguard.discovery import Candidate, FileRejected, discover, looks_like_template, read_text
 from slsguard.findings import Diagnostic, DiagnosticLevel, Finding, ScanResult, Severity
 from slsguard.loaders.yaml_source import Document, DocumentError, parse_json, parse_yaml
 from slsguard.model.app import Api, App, Bucket, Format, Function, Resource, Role
 from slsguard.rules.base import Rule
-from slsguard import suppress
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +38,15 @@ def scan_root(paths: tuple[Path, ...]) -> Path:
     return Path(os.path.commonpath([os.path.abspath(d) for d in dirs]))
 
 
-def selected_rules(rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+def selected_rules(
+    rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...]
+) -> list[Rule]:
     def matches(rule: Rule, patterns: tuple[str, ...]) -> bool:
         return any(
-            rule.id.startswith(p.upper()) or rule.meta.category.value == p.upper()
-            for p in patterns
+            rule.id.startswith(p.upper()) or rule.meta.category.value == p.upper() for p in patterns
         )
 
-    return [
-        r for r in rules if (not select or matches(r, select)) and not matches(r, ignore)
-    ]
+    return [r for r in rules if (not select or matches(r, select)) and not matches(r, ignore)]
 
 
 def load_candidate(
@@ -56,8 +55,17 @@ def load_candidate(
     """Parse and model one file. Discovered files that are not templates are skipped quietly."""
     if cand.kind != "serverless" and not looks_like_template(text):
         if cand.explicit:
-            return None, None, [Diagnostic(cand.rel, "not a serverless.yml or a "
-                                           "CloudFormation/SAM template", DiagnosticLevel.ERROR)]
+            return (
+                None,
+                None,
+                [
+                    Diagnostic(
+                        cand.rel,
+                        "not a serverless.yml or a CloudFormation/SAM template",
+                        DiagnosticLevel.ERROR,
+                    )
+                ],
+            )
         return None, None, []
     parse = parse_json if cand.rel.endswith(".json") or text.lstrip()[:1] == "{" else parse_yaml
     doc = parse(text, cand.rel)
@@ -76,8 +84,11 @@ def load_candidate(
         app, diagnostics = load_serverless(doc, ctx, dict(options.params))
         return doc, app, diagnostics
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("Resources"), dict):
-        return doc, None, [Diagnostic(cand.rel, "template has no Resources mapping",
-                                      DiagnosticLevel.WARNING)]
+        return (
+            doc,
+            None,
+            [Diagnostic(cand.rel, "template has no Resources mapping", DiagnosticLevel.WARNING)],
+        )
     return doc, build_template_app(doc, options), []
 
 
@@ -153,11 +164,33 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _suppressed(
+    findings: list[Finding], doc: Document, app: App, options: ScanOptions
+) -> list[Finding]:
+    lines = doc.lines
+    per_path = dict(options.per_path_ignores)
+
+    def baseline(finding: Finding) -> tuple[str, str] | None:
+        return ("baseline", "in baseline") if finding.fingerprint in options.baseline else None
+
+    return suppress.apply(
+        findings,
+        [
+            lambda f: suppress.inline_suppression(f, lines),
+            lambda f: suppress.metadata_suppression(f, app),
+            lambda f: suppress.path_suppression(f, per_path),
+            baseline,
+        ],
+    )
+
+
 ProgressFn = Callable[[str], None]
 
 
 def scan(
-    options: ScanOptions, rules: tuple[Rule, ...], on_file: ProgressFn | None = None,
+    options: ScanOptions,
+    rules: tuple[Rule, ...],
+    on_file: ProgressFn | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
@@ -185,19 +218,8 @@ def scan(
             continue
         result.files_scanned.append(cand.rel)
         findings = run_rules(app, active_rules, options)
-        lines = doc.lines if findings else []
-        result.findings.extend(
-            suppress.apply(
-                findings,
-                [
-                    lambda f: suppress.inline_suppression(f, lines),
-                    lambda f, app=app: suppress.metadata_suppression(f, app),
-                    lambda f: suppress.path_suppression(f, dict(options.per_path_ignores)),
-                    lambda f: ("baseline", "in baseline")
-                    if f.fingerprint in options.baseline else None,
-                ],
-            )
-        )
+        if findings:
+            result.findings.extend(_suppressed(findings, doc, app, options))
     result.findings.sort(key=Finding.sort_key)
     result.duration_s = time.perf_counter() - started
     return result

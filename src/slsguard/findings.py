@@ -45,7 +45,8 @@ class Category(enum.StrEnum):
     SAS_10 = "SAS-10"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The category's name, e.g. "Broken authentication"."""
         return CATEGORY_TITLES[self]
 
 
@@ -79,9 +80,7 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: rule, file, document path and subject."""
-        key = "\x1f".join(
-            (self.rule_id, self.location.file, self.location.dotted(), self.subject)
-        )
+        key = "\x1f".join((self.rule_id, self.location.file, self.location.dotted(), self.subject))
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
     def sort_key(self) -> tuple[str, int, int, str]:

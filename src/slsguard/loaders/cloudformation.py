@@ -66,12 +66,14 @@ def refers_to(raw: Any, ids: Mapping[str, Any] | set[str]) -> set[str]:
         node = stack.pop()
         if isinstance(node, dict):
             if len(node) == 1:
-                (key, arg), = node.items()
+                ((key, arg),) = node.items()
                 if key == "Ref" and isinstance(arg, str) and arg in ids:
                     found.add(arg)
                 elif key == "Fn::GetAtt":
-                    target = arg.split(".", 1)[0] if isinstance(arg, str) else (
-                        arg[0] if isinstance(arg, list) and arg else None
+                    target = (
+                        arg.split(".", 1)[0]
+                        if isinstance(arg, str)
+                        else (arg[0] if isinstance(arg, list) and arg else None)
                     )
                     if isinstance(target, str) and target in ids:
                         found.add(target)
@@ -110,7 +112,7 @@ class TemplateBuilder:
         self.parts = Parts()
         self.by_id: dict[str, RawResource] = {}
         resources = template.get("Resources")
-        for logical_id, node in (resources.items() if isinstance(resources, dict) else ()):
+        for logical_id, node in resources.items() if isinstance(resources, dict) else ():
             if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
                 continue
             condition = node.get("Condition")
@@ -155,17 +157,15 @@ class TemplateBuilder:
         attached: dict[str, list[Statement]] = {}
         attached_managed: dict[str, list[ManagedPolicyRef]] = {}
         for policy in self.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-            statements = statements_from_document(
+            policy_statements = statements_from_document(
                 self.doc,
                 policy.props.get("PolicyDocument"),
                 (*policy.path, "Properties", "PolicyDocument"),
                 f"{policy.type} {policy.id}",
             )
             for role_id in refers_to(policy.raw.get("Roles"), self.by_id):
-                attached.setdefault(role_id, []).extend(statements)
-        managed_docs = {
-            p.id: p for p in self.of_type("AWS::IAM::ManagedPolicy")
-        }
+                attached.setdefault(role_id, []).extend(policy_statements)
+        managed_docs = {p.id: p for p in self.of_type("AWS::IAM::ManagedPolicy")}
         roles: dict[str, Role] = {}
         for res in self.of_type("AWS::IAM::Role"):
             statements: list[Statement] = []
@@ -275,9 +275,7 @@ class TemplateBuilder:
                 yield Event(kind, self.doc.ref(res.path), source=source, properties=res.props)
         for res in self.of_type("AWS::SNS::Subscription"):
             if res.props.get("Protocol") == "lambda" and refers_to(res.raw.get("Endpoint"), ids):
-                yield Event(
-                    "sns", self.doc.ref(res.path), source=res.props.get("TopicArn")
-                )
+                yield Event("sns", self.doc.ref(res.path), source=res.props.get("TopicArn"))
         for res in self.of_type("AWS::Events::Rule"):
             targets = res.raw.get("Targets")
             if refers_to(targets, ids):
@@ -391,8 +389,13 @@ class TemplateBuilder:
             if kind == "http" and res.props.get("ProtocolType") == "WEBSOCKET":
                 kind = "websocket"
             self.parts.apis.append(
-                Api(res.id, kind, self.doc.ref(res.path), res.props.get("Name"),
-                    properties=res.props)
+                Api(
+                    res.id,
+                    kind,
+                    self.doc.ref(res.path),
+                    res.props.get("Name"),
+                    properties=res.props,
+                )
             )
 
     def build(self) -> Parts:
@@ -423,7 +426,7 @@ def _authorizer_from_type(auth: Any, src: Any) -> Authorizer | None:
 
 def _source_kind(source: Any, by_id: Mapping[str, RawResource]) -> str:
     owner = target_id(source)
-    if owner in by_id:
+    if owner is not None and owner in by_id:
         type_ = by_id[owner].type
         if type_ == "AWS::SQS::Queue":
             return "sqs"

@@ -10,9 +10,7 @@ from slsguard.model.source import DocPath
 from slsguard.model.values import as_list
 
 
-def statements_from_list(
-    doc: Document, items: Any, path: DocPath, origin: str
-) -> list[Statement]:
+def statements_from_list(doc: Document, items: Any, path: DocPath, origin: str) -> list[Statement]:
     """A list of statements (serverless iamRoleStatements) or a single statement."""
     out: list[Statement] = []
     for index, item in enumerate(as_list(items)):
@@ -29,9 +27,7 @@ def statements_from_document(
     """A policy document {"Version": ..., "Statement": [...]}."""
     if not isinstance(policy_document, dict):
         return []
-    return statements_from_list(
-        doc, policy_document.get("Statement"), (*path, "Statement"), origin
-    )
+    return statements_from_list(doc, policy_document.get("Statement"), (*path, "Statement"), origin)
 
 
 def statement(doc: Document, item: Any, path: DocPath, origin: str) -> Statement | None:

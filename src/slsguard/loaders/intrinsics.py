@@ -71,7 +71,7 @@ class IntrinsicResolver:
     def _eval_condition(self, spec: Any, depth: int) -> bool | None:
         if depth > _MAX_DEPTH or not isinstance(spec, dict) or len(spec) != 1:
             return None
-        (fn, arg), = spec.items()
+        ((fn, arg),) = spec.items()
         if fn == "Condition" and isinstance(arg, str):
             return self.condition(arg, depth + 1)
         if not isinstance(arg, list):
@@ -106,7 +106,7 @@ class IntrinsicResolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref" or key.startswith("Fn::"):
                 return self._intrinsic(key, arg, depth)
         out: dict[str, Any] = {}

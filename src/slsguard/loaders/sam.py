@@ -63,9 +63,7 @@ _EVENT_SOURCE_KEYS = ("Bucket", "Queue", "Topic", "Stream", "Broker", "Queues")
 
 def is_sam(template: Any) -> bool:
     transform = template.get("Transform") if isinstance(template, dict) else None
-    return any(
-        isinstance(t, str) and t.startswith("AWS::Serverless") for t in as_list(transform)
-    )
+    return any(isinstance(t, str) and t.startswith("AWS::Serverless") for t in as_list(transform))
 
 
 class SamBuilder(TemplateBuilder):
@@ -91,12 +89,16 @@ class SamBuilder(TemplateBuilder):
         for key, value in res.props.items():
             src = self.doc.ref((*res.path, "Properties", key))
             inherited = out.get(key)
-            if inherited is not None and isinstance(value, dict) and isinstance(
-                inherited.value, dict
+            if (
+                inherited is not None
+                and isinstance(value, dict)
+                and isinstance(inherited.value, dict)
             ):
                 value = _deep_merge(inherited.value, value)
-            elif inherited is not None and isinstance(value, list) and isinstance(
-                inherited.value, list
+            elif (
+                inherited is not None
+                and isinstance(value, list)
+                and isinstance(inherited.value, list)
             ):
                 value = inherited.value + value
             out[key] = Setting(value, src)
@@ -105,8 +107,10 @@ class SamBuilder(TemplateBuilder):
     def _environment(self, res: RawResource) -> tuple[EnvVar, ...]:
         merged: dict[str, EnvVar] = {}
         sources: list[tuple[Any, DocPath]] = [
-            (self.globals.get("Function", {}).get("Environment"),
-             ("Globals", "Function", "Environment")),
+            (
+                self.globals.get("Function", {}).get("Environment"),
+                ("Globals", "Function", "Environment"),
+            ),
             (res.props.get("Environment"), (*res.path, "Properties", "Environment")),
         ]
         for environment, path in sources:
@@ -194,7 +198,7 @@ class SamBuilder(TemplateBuilder):
             src = self.doc.ref(path)
             resolved = self.resolver.resolve(raw)
             if isinstance(raw, dict) and len(raw) == 1:
-                (name, params), = raw.items()
+                ((name, params),) = raw.items()
                 expanded = sam_templates.expand_template(
                     name, params if isinstance(params, dict) else {}
                 )
@@ -223,9 +227,7 @@ class SamBuilder(TemplateBuilder):
                 )
                 continue
             managed.append(ManagedPolicyRef(resolved, src, managed_kind(resolved)))
-        role = Role(
-            f"{res.id}Role", self.doc.ref(res.path), tuple(statements), tuple(managed)
-        )
+        role = Role(f"{res.id}Role", self.doc.ref(res.path), tuple(statements), tuple(managed))
         self.parts.roles.append(role)
         return role
 
@@ -246,26 +248,29 @@ class SamBuilder(TemplateBuilder):
             (IMPLICIT_HTTP_API, "http", "HttpApi"),
         ):
             props = dict(self.globals.get(section, {}))
-            self.apis[api_id] = self._api(api_id, kind, self.doc.ref(("Globals", section)),
-                                          props, ("Globals", section))
-        self.parts.apis.extend(a for a in self.apis.values()
-                               if not a.id.startswith("Serverless") or self._api_used(a.id))
+            self.apis[api_id] = self._api(
+                api_id, kind, self.doc.ref(("Globals", section)), props, ("Globals", section)
+            )
+        self.parts.apis.extend(
+            a
+            for a in self.apis.values()
+            if not a.id.startswith("Serverless") or self._api_used(a.id)
+        )
 
     def _api_used(self, api_id: str) -> bool:
         for res in self.of_type("AWS::Serverless::Function"):
             events = res.props.get("Events")
             for ev in events.values() if isinstance(events, dict) else ():
                 if isinstance(ev, dict) and ev.get("Type") in ("Api", "HttpApi"):
-                    p = ev.get("Properties") if isinstance(ev.get("Properties"), dict) else {}
+                    p = ev.get("Properties")
+                    p = p if isinstance(p, dict) else {}
                     explicit = target_id(p.get("RestApiId") or p.get("ApiId"))
                     implicit = IMPLICIT_REST_API if ev["Type"] == "Api" else IMPLICIT_HTTP_API
                     if (explicit or implicit) == api_id:
                         return True
         return False
 
-    def _api(
-        self, api_id: str, kind: str, src: Any, props: dict[str, Any], path: DocPath
-    ) -> Api:
+    def _api(self, api_id: str, kind: str, src: Any, props: dict[str, Any], path: DocPath) -> Api:
         auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
         assert isinstance(auth, dict)
         default = auth.get("DefaultAuthorizer")
@@ -293,14 +298,18 @@ class SamBuilder(TemplateBuilder):
         if isinstance(name, str) and name.upper() == "AWS_IAM":
             return Authorizer("iam", name, src)
         definitions = auth.get("Authorizers")
-        spec = definitions.get(name) if isinstance(definitions, dict) and isinstance(
-            name, str) else None
+        spec = (
+            definitions.get(name)
+            if isinstance(definitions, dict) and isinstance(name, str)
+            else None
+        )
         if not isinstance(spec, dict):
             return Authorizer("custom", name, src)
         jwt = spec.get("JwtConfiguration")
         if isinstance(jwt, dict):
-            return Authorizer("jwt", name, src, audience=jwt.get("audience"),
-                              issuer=jwt.get("issuer"))
+            return Authorizer(
+                "jwt", name, src, audience=jwt.get("audience"), issuer=jwt.get("issuer")
+            )
         if "UserPoolArn" in spec:
             return Authorizer("cognito", name, src)
         if "FunctionArn" in spec:
@@ -337,10 +346,14 @@ class SamBuilder(TemplateBuilder):
         if "Authorizer" in auth:
             name = auth["Authorizer"]
             api_auth = api.properties.get("Auth") if api else None
-            authorizer = None if name == "NONE" else self._named_authorizer(
-                name,
-                api_auth if isinstance(api_auth, dict) else {},
-                self.doc.ref((*path, "Properties", "Auth", "Authorizer")),
+            authorizer = (
+                None
+                if name == "NONE"
+                else self._named_authorizer(
+                    name,
+                    api_auth if isinstance(api_auth, dict) else {},
+                    self.doc.ref((*path, "Properties", "Auth", "Authorizer")),
+                )
             )
         elif api is not None:
             authorizer = api.default_authorizer

@@ -74,7 +74,11 @@ class _ServerlessLoader:
         resources = data.get("resources")
         template = _merge_resources(resources)
         self.cfn = TemplateBuilder(
-            doc, template, base=("resources",), params=params, region=ctx.region,
+            doc,
+            template,
+            base=("resources",),
+            params=params,
+            region=ctx.region,
             fmt=Format.SERVERLESS,
         )
         self.parts: Parts = self.cfn.parts
@@ -91,7 +95,9 @@ class _ServerlessLoader:
             node = node[key]
         return Setting(node, self.doc.ref(("provider", *keys)))
 
-    def inherited(self, fn_id: str, fn: dict[str, Any], key: str, *provider_keys: str) -> Setting | None:
+    def inherited(
+        self, fn_id: str, fn: dict[str, Any], key: str, *provider_keys: str
+    ) -> Setting | None:
         if key in fn:
             return Setting(fn[key], self.doc.ref(("functions", fn_id, key)))
         return self.provider_setting(*(provider_keys or (key,)))
@@ -136,7 +142,7 @@ class _ServerlessLoader:
         if isinstance(value, str) and value in self.cfn_roles:
             return self.cfn_roles[value]
         if isinstance(value, dict) and len(value) == 1:  # Fn::GetAtt [Role, Arn] form
-            (_, arg), = value.items()
+            ((_, arg),) = value.items()
             logical = arg[0] if isinstance(arg, list) and arg else arg
             if isinstance(logical, str) and logical in self.cfn_roles:
                 return self.cfn_roles[logical]
@@ -175,15 +181,15 @@ class _ServerlessLoader:
         handler = fn.get("handler")
         environment: dict[str, EnvVar] = {}
         for path in (("provider", "environment"), ("functions", fn_id, "environment")):
-            node = self.provider.get("environment") if path[0] == "provider" else fn.get(
-                "environment"
+            node = (
+                self.provider.get("environment") if path[0] == "provider" else fn.get("environment")
             )
             for name, value in _dict(node).items():
                 environment[name] = EnvVar(name, value, self.doc.ref((*path, name)))
         destinations = _dict(fn.get("destinations"))
         layers = fn.get("layers", self.provider.get("layers"))
-        layers_path: DocPath = ("functions", fn_id, "layers") if "layers" in fn else (
-            "provider", "layers"
+        layers_path: DocPath = (
+            ("functions", fn_id, "layers") if "layers" in fn else ("provider", "layers")
         )
         return Function(
             id=fn_id,
@@ -240,7 +246,7 @@ class _ServerlessLoader:
         for index, item in enumerate(as_list(fn.get("events"))):
             if not isinstance(item, dict) or len(item) != 1:
                 continue
-            (kind, spec), = item.items()
+            ((kind, spec),) = item.items()
             path: DocPath = ("functions", fn_id, "events", index, kind)
             src = self.doc.ref(path)
             if kind == "http":
@@ -250,15 +256,29 @@ class _ServerlessLoader:
             elif kind == "websocket":
                 spec_d = spec if isinstance(spec, dict) else {"route": spec}
                 yield Event(
-                    "websocket", src, path=spec_d.get("route"),
+                    "websocket",
+                    src,
+                    path=spec_d.get("route"),
                     authorizer=self._rest_authorizer(spec_d.get("authorizer"), path),
-                    api_id=WEBSOCKET_API_ID, properties=_dict(spec),
+                    api_id=WEBSOCKET_API_ID,
+                    properties=_dict(spec),
                 )
             else:
                 spec_d = spec if isinstance(spec, dict) else {"source": spec}
                 source = next(
-                    (spec_d[k] for k in ("arn", "bucket", "topicName", "queue", "source",
-                                         "pool", "listenerArn") if k in spec_d),
+                    (
+                        spec_d[k]
+                        for k in (
+                            "arn",
+                            "bucket",
+                            "topicName",
+                            "queue",
+                            "source",
+                            "pool",
+                            "listenerArn",
+                        )
+                        if k in spec_d
+                    ),
                     None,
                 )
                 yield Event(str(kind), src, source=source, properties=spec_d)
@@ -300,8 +320,9 @@ class _ServerlessLoader:
     def _http_api_event(self, spec: Any, path: DocPath) -> Event:
         if isinstance(spec, str):  # "*" or "GET /users"
             method, _, route = spec.partition(" ")
-            spec = {"method": "*", "path": "*"} if spec == "*" else {"method": method,
-                                                                    "path": route}
+            spec = (
+                {"method": "*", "path": "*"} if spec == "*" else {"method": method, "path": route}
+            )
         spec = _dict(spec)
         method = str(spec.get("method", "*")).upper()
         return Event(
@@ -329,7 +350,10 @@ class _ServerlessLoader:
             return Authorizer("lambda", name, src)
         if definition:
             return Authorizer(
-                "jwt", name, src, audience=definition.get("audience"),
+                "jwt",
+                name,
+                src,
+                audience=definition.get("audience"),
                 issuer=definition.get("issuerUrl"),
             )
         return Authorizer("custom", name, src)
@@ -341,24 +365,36 @@ class _ServerlessLoader:
         apis: list[Api] = []
         if REST_API_ID in used:
             gateway = _dict(self.provider.get("apiGateway"))
-            apis.append(Api(
-                REST_API_ID, "rest", self.doc.ref(("provider",)),
-                access_logging=self.provider_setting("logs", "restApi"),
-                throttling=self.provider_setting("apiGateway", "usagePlan"),
-                tracing=self.provider_setting("tracing", "apiGateway"),
-                properties=gateway,
-            ))
+            apis.append(
+                Api(
+                    REST_API_ID,
+                    "rest",
+                    self.doc.ref(("provider",)),
+                    access_logging=self.provider_setting("logs", "restApi"),
+                    throttling=self.provider_setting("apiGateway", "usagePlan"),
+                    tracing=self.provider_setting("tracing", "apiGateway"),
+                    properties=gateway,
+                )
+            )
         if HTTP_API_ID in used:
-            apis.append(Api(
-                HTTP_API_ID, "http", self.doc.ref(("provider",)),
-                access_logging=self.provider_setting("logs", "httpApi"),
-                properties=_dict(self.provider.get("httpApi")),
-            ))
+            apis.append(
+                Api(
+                    HTTP_API_ID,
+                    "http",
+                    self.doc.ref(("provider",)),
+                    access_logging=self.provider_setting("logs", "httpApi"),
+                    properties=_dict(self.provider.get("httpApi")),
+                )
+            )
         if WEBSOCKET_API_ID in used:
-            apis.append(Api(
-                WEBSOCKET_API_ID, "websocket", self.doc.ref(("provider",)),
-                access_logging=self.provider_setting("logs", "websocket"),
-            ))
+            apis.append(
+                Api(
+                    WEBSOCKET_API_ID,
+                    "websocket",
+                    self.doc.ref(("provider",)),
+                    access_logging=self.provider_setting("logs", "websocket"),
+                )
+            )
         return apis
 
     def build(self) -> App:

@@ -30,10 +30,31 @@ _CFN_SHORT_TAGS = {
     **{
         name: f"Fn::{name}"
         for name in (
-            "And", "Base64", "Cidr", "Contains", "EachMemberEquals", "EachMemberIn",
-            "Equals", "FindInMap", "GetAtt", "GetAZs", "If", "ImportValue", "Join",
-            "Length", "Not", "Or", "RefAll", "Select", "Split", "Sub", "ToJsonString",
-            "Transform", "ValueOf", "ValueOfAll", "ForEach",
+            "And",
+            "Base64",
+            "Cidr",
+            "Contains",
+            "EachMemberEquals",
+            "EachMemberIn",
+            "Equals",
+            "FindInMap",
+            "GetAtt",
+            "GetAZs",
+            "If",
+            "ImportValue",
+            "Join",
+            "Length",
+            "Not",
+            "Or",
+            "RefAll",
+            "Select",
+            "Split",
+            "Sub",
+            "ToJsonString",
+            "Transform",
+            "ValueOf",
+            "ValueOfAll",
+            "ForEach",
         )
     },
 }
@@ -69,9 +90,23 @@ class Document:
 # --- implicit scalar typing (YAML 1.1 core types, without timestamps) --------------------
 
 _BOOL = {
-    "yes": True, "Yes": True, "YES": True, "no": False, "No": False, "NO": False,
-    "true": True, "True": True, "TRUE": True, "false": False, "False": False,
-    "FALSE": False, "on": True, "On": True, "ON": True, "off": False, "Off": False,
+    "yes": True,
+    "Yes": True,
+    "YES": True,
+    "no": False,
+    "No": False,
+    "NO": False,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    "on": True,
+    "On": True,
+    "ON": True,
+    "off": False,
+    "Off": False,
     "OFF": False,
 }
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -189,15 +224,14 @@ def parse_yaml(text: str, file: str) -> Document:
             positions[path] = (key_mark.line + 1, key_mark.column + 1)
 
     try:
+        event: Any
         for event in yaml.parse(text, Loader=_LOADER):
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 spelled += 1
                 frame = stack[-1] if stack else None
                 is_key = (
-                    frame is not None
-                    and isinstance(frame.container, dict)
-                    and frame.key is _NO_KEY
+                    frame is not None and isinstance(frame.container, dict) and frame.key is _NO_KEY
                 )
                 if is_key or event.style or not event.implicit[0]:
                     value: Any = event.value
@@ -271,7 +305,8 @@ def parse_json(text: str, file: str) -> Document:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DocumentError(f"invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            where = f"line {exc.lineno}, column {exc.colno}"
+            raise DocumentError(f"invalid JSON: {where}: {exc.msg}") from None
         except RecursionError:
             raise DocumentError("nesting too deep") from None
         if "nesting deeper" in str(yaml_error) or "alias" in str(yaml_error):

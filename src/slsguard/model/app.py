@@ -37,7 +37,7 @@ class Statement:
 
     @property
     def allows(self) -> bool:
-        return self.effect == "Allow"
+        return bool(self.effect == "Allow")
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ def _count_lines(active: list[Finding]) -> list[str]:
     categories = Counter(f.category for f in active)
     by_sev = ", ".join(f"{sev} {severities[sev]}" for sev in reversed(Severity) if severities[sev])
     lines = [f"  by severity: {by_sev}", "  by category:"]
-    lines += [f"    {cat:<6} {cat.title}: {categories[cat]}" for cat in Category if categories[cat]]
+    lines += [f"    {cat:<6} {cat.label}: {categories[cat]}" for cat in Category if categories[cat]]
     return lines
 
 

@@ -34,7 +34,8 @@ def service_wildcard(role: Role, app: App) -> Iterator[Hit]:
         if not stmt.allows:
             continue
         wild = [
-            a for a in stmt.actions
+            a
+            for a in stmt.actions
             if isinstance(a, str) and "*" in a and a not in ("*", "*:*") and ":" in a
         ]
         if not wild:

@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""Speed benchmark: slsguard (and optionally Checkov) on the shared speed corpus.
+
+Standard library only. Every measured command runs in a fresh wrapper process, which times
+it with `time.perf_counter` around `subprocess.run` and reads the peak resident set size of
+that one run with `resource.getrusage(RUSAGE_CHILDREN)`; see bench/README.md.
+
+    .venv/bin/python bench/speed.py                 # slsguard only, 5 runs
+    .venv/bin/python bench/speed.py --checkov       # side by side with Checkov (1 run)
+    .venv/bin/python bench/speed.py --json          # one line of JSON only
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "speed"
+INSTALL_HINT = "pip install 'slsguard[bench]'   # pulls in checkov"
+
+# Runs one command and writes "<exit code> <wall seconds> <ru_maxrss>" to argv[1]. The
+# command's stdout goes to the file argv[2]; its stderr is inherited. RUSAGE_CHILDREN of this
+# fresh process covers only that command (and the descendants it waited for), so ru_maxrss is
+# the peak of this run alone: the largest single process, not a sum over worker processes.
+WRAPPER = """\
+import resource, subprocess, sys, time
+with open(sys.argv[2], "wb") as out:
+    t0 = time.perf_counter()
+    rc = subprocess.run(sys.argv[3:], stdout=out, stdin=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as res:
+    res.write(f"{rc} {wall!r} {rss}")
+"""
+
+# The same idea as slsguard's discovery, kept here so the benchmark needs no import of the
+# code under test: serverless.yml by name, templates by content, dependency dirs skipped.
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".serverless",
+        ".aws-sam",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".terraform",
+        "site-packages",
+        "cdk.out",
+    }
+)
+SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml")
+TEMPLATE_SUFFIXES = (".yml", ".yaml", ".json", ".template")
+_TYPE_MARKER = re.compile(r"[\"']?Type[\"']?\s*:\s*[\"']?AWS::")
+_RESOURCES = re.compile(r"^\s*[\"']?Resources[\"']?\s*:", re.MULTILINE)
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    peak_rss: int  # bytes
+    exit_code: int
+    stdout: bytes
+    stderr: str
+
+
+@dataclass
+class Measurement:
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def walls(self) -> list[float]:
+        return [r.wall for r in self.runs]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def minimum(self) -> float:
+        return min(self.walls)
+
+    @property
+    def peak_rss(self) -> int:
+        return max(r.peak_rss for r in self.runs)
+
+    @property
+    def exit_codes(self) -> list[int]:
+        return sorted({r.exit_code for r in self.runs})
+
+
+class BenchError(Exception):
+    """A tool could not be run or returned something unusable."""
+
+
+def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `cmd` once in a fresh wrapper process; return its wall time, peak RSS and output."""
+    with tempfile.TemporaryDirectory(prefix="slsguard-bench-") as tmp:
+        result_path, stdout_path = Path(tmp) / "result", Path(tmp) / "stdout"
+        wrapper = subprocess.run(
+            [sys.executable, "-c", WRAPPER, str(result_path), str(stdout_path), *cmd],
+            cwd=cwd,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            check=False,
+        )
+        if wrapper.returncode != 0 or not result_path.exists():
+            raise BenchError(f"could not run {cmd[0]}: {wrapper.stderr.strip()[-2000:]}")
+        code, wall, maxrss = result_path.read_text().split()
+        stdout = stdout_path.read_bytes()
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return Run(float(wall), int(maxrss) * scale, int(code), stdout, wrapper.stderr)
+
+
+def repeat(
+    label: str,
+    cmd: Sequence[str],
+    runs: int,
+    *,
+    cwd: Path,
+    ok_codes: tuple[int, ...] = (0, 1),
+    env: dict[str, str] | None = None,
+) -> Measurement:
+    m = Measurement(label)
+    for _ in range(runs):
+        run = measure(cmd, cwd=cwd, env=env)
+        if run.exit_code not in ok_codes:
+            raise BenchError(
+                f"{label}: `{' '.join(cmd)}` exited with {run.exit_code} (expected "
+                f"{' or '.join(map(str, ok_codes))})\n{run.stderr.strip()[-2000:]}"
+            )
+        m.runs.append(run)
+    return m
+
+
+def count_files(corpus: Path) -> int:
+    """serverless.yml/yaml files plus CloudFormation/SAM templates (recognised by content)."""
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(corpus):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        for name in filenames:
+            if name in SERVERLESS_NAMES:
+                count += 1
+            elif name.endswith(TEMPLATE_SUFFIXES):
+                path = Path(dirpath) / name
+                try:
+                    text = path.read_text("utf-8", errors="replace")
+                except OSError:
+                    continue
+                if _looks_like_template(text):
+                    count += 1
+    return count
+
+
+def _looks_like_template(text: str) -> bool:
+    if "AWSTemplateFormatVersion" in text or "AWS::Serverless-2016-10-31" in text:
+        return True
+    return bool(_RESOURCES.search(text) and _TYPE_MARKER.search(text))
+
+
+def slsguard_command() -> list[str]:
+    """The console script next to this interpreter, else `python -m slsguard.cli`."""
+    script = Path(sys.executable).parent / ("slsguard.exe" if os.name == "nt" else "slsguard")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    if importlib.util.find_spec("slsguard") is not None:
+        return [sys.executable, "-m", "slsguard.cli"]
+    raise BenchError(
+        f"slsguard is not installed for {sys.executable}; run this script with the project's "
+        "interpreter (e.g. .venv/bin/python bench/speed.py) or `pip install -e .`"
+    )
+
+
+def checkov_command() -> list[str] | None:
+    script = Path(sys.executable).parent / ("checkov.cmd" if os.name == "nt" else "checkov")
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("checkov")
+    return [found] if found else None
+
+
+def slsguard_report(run: Run) -> dict[str, Any]:
+    try:
+        report: dict[str, Any] = json.loads(run.stdout)
+    except ValueError as exc:
+        raise BenchError(f"slsguard did not print JSON: {exc}\n{run.stderr[-2000:]}") from None
+    errors = [d for d in report.get("diagnostics", []) if d.get("level") == "error"]
+    return {
+        "findings": int(report["summary"]["findings"]),
+        "files_scanned": report["summary"].get("files_scanned"),
+        "unscannable_files": len({d.get("file") for d in errors}),
+        "tool_version": report.get("tool", {}).get("version"),
+    }
+
+
+def checkov_report(run: Run) -> dict[str, Any]:
+    """Failed checks and parsing errors from `checkov -o json` (one report per framework)."""
+    try:
+        data = json.loads(run.stdout) if run.stdout.strip() else []
+    except ValueError as exc:
+        raise BenchError(f"checkov did not print JSON: {exc}\n{run.stderr[-2000:]}") from None
+    reports = data if isinstance(data, list) else [data]
+    failed = errors = resources = 0
+    version = None
+    for rep in reports:
+        summary = rep.get("summary", rep)
+        failed += int(summary.get("failed", 0))
+        errors += int(summary.get("parsing_errors", 0))
+        resources += int(summary.get("resource_count", 0))
+        version = version or summary.get("checkov_version")
+    return {
+        "findings": failed,
+        "unscannable_files": errors,
+        "resources": resources,
+        "tool_version": version,
+    }
+
+
+def _mb(n: int) -> float:
+    return n / 1048576
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _row(label: str, m: Measurement, files: int | None, report: dict[str, Any] | None) -> list[str]:
+    rate = f"{files / m.median:.1f}" if files else "-"
+    return [
+        label,
+        f"{m.median:.3f}",
+        f"{m.minimum:.3f}",
+        rate,
+        f"{_mb(m.peak_rss):.1f}",
+        str(report["findings"]) if report else "-",
+        str(report["unscannable_files"]) if report else "-",
+        "/".join(map(str, m.exit_codes)),
+        str(len(m.runs)),
+    ]
+
+
+def _summary(label: str, m: Measurement, files: int | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "runs": len(m.runs),
+        "wall_median_s": round(m.median, 4),
+        "wall_min_s": round(m.minimum, 4),
+        "peak_rss_mb": round(_mb(m.peak_rss), 1),
+        "exit_codes": m.exit_codes,
+    }
+    if files:
+        out["files_per_s"] = round(files / m.median, 1)
+    return out
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help=f"directory to scan (default: {DEFAULT_CORPUS})",
+    )
+    p.add_argument("--runs", type=int, default=5, help="runs per slsguard measurement (5)")
+    p.add_argument("--checkov", action="store_true", help="also run Checkov on the same files")
+    p.add_argument("--checkov-runs", type=int, default=1, help="runs of Checkov (1; it is slow)")
+    p.add_argument(
+        "--examples",
+        type=Path,
+        default=REPO / "examples",
+        help="the small project to time (default: the repo's examples/)",
+    )
+    p.add_argument("--json", action="store_true", help="print only the one-line JSON summary")
+    args = p.parse_args(argv)
+    if args.runs < 1 or args.checkov_runs < 1:
+        p.error("--runs and --checkov-runs must be at least 1")
+    if not args.corpus.is_dir():
+        p.error(f"corpus not found: {args.corpus} (pass --corpus PATH)")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    corpus: Path = args.corpus.resolve()
+    say = (lambda *_: None) if args.json else (lambda msg: print(msg, file=sys.stderr))
+    env = {**os.environ, "NO_COLOR": "1"}
+    try:
+        sls = slsguard_command()
+        files = count_files(corpus)
+        summary: dict[str, Any] = {
+            "corpus": str(corpus),
+            "files": files,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+        }
+        rows = [
+            ["", "median s", "min s", "files/s", "peak MB", "findings", "errors", "exit", "runs"]
+        ]
+
+        say(f"slsguard scan {corpus} ({files} files) x{args.runs} ...")
+        scan_cmd = [*sls, "scan", str(corpus), "--format", "json", "--no-color"]
+        scan = repeat("slsguard scan", scan_cmd, args.runs, cwd=corpus, env=env)
+        reports = [slsguard_report(r) for r in scan.runs]
+        if any(r["findings"] != reports[0]["findings"] for r in reports):
+            say("warning: slsguard findings differ between runs")
+        sls_rep = reports[-1]
+        rows.append(_row("slsguard corpus", scan, files, sls_rep))
+        summary["slsguard_version"] = sls_rep["tool_version"]
+        summary["slsguard"] = {
+            **_summary("slsguard", scan, files),
+            **{k: sls_rep[k] for k in ("findings", "unscannable_files", "files_scanned")},
+        }
+
+        ck_summary: dict[str, Any] | None = None
+        if args.checkov:
+            ck = checkov_command()
+            if ck is None:
+                say(f"checkov is not installed; install it with:\n    {INSTALL_HINT}")
+                summary["checkov"] = {"error": "not installed", "install": INSTALL_HINT}
+            else:
+                say(f"checkov -d {corpus} x{args.checkov_runs} (slow) ...")
+                ck_cmd = [
+                    *ck,
+                    "-d",
+                    str(corpus),
+                    "--framework",
+                    "cloudformation",
+                    "serverless",
+                    "--quiet",
+                    "--compact",
+                    "-o",
+                    "json",
+                    "--skip-download",
+                ]
+                ck_m = repeat("checkov", ck_cmd, args.checkov_runs, cwd=corpus, env=env)
+                ck_rep = checkov_report(ck_m.runs[-1])
+                rows.append(_row("checkov corpus", ck_m, files, ck_rep))
+                ratio = ck_m.median / scan.median
+                ck_summary = {
+                    **_summary("checkov", ck_m, files),
+                    "findings": ck_rep["findings"],
+                    "unscannable_files": ck_rep["unscannable_files"],
+                    "version": ck_rep["tool_version"],
+                }
+                summary["checkov"] = ck_summary
+                summary["ratio_checkov_over_slsguard"] = round(ratio, 1)
+
+        examples: Path = args.examples
+        if examples.is_dir() and any(p.is_file() for p in examples.rglob("*")):
+            say(f"slsguard scan {examples} x{args.runs} ...")
+            ex_cmd = [*sls, "scan", str(examples.resolve()), "--format", "json", "--no-color"]
+            ex = repeat("slsguard examples", ex_cmd, args.runs, cwd=REPO, env=env)
+            rows.append(_row("slsguard examples/", ex, None, slsguard_report(ex.runs[-1])))
+            summary["small_project"] = _summary("examples", ex, None)
+        else:
+            say(f"skipping the small-project line: {examples} is absent or empty")
+            summary["small_project"] = None
+
+        say(f"slsguard --version x{args.runs} ...")
+        ver = repeat(
+            "slsguard --version", [*sls, "--version"], args.runs, cwd=REPO, ok_codes=(0,), env=env
+        )
+        rows.append(_row("slsguard --version", ver, None, None))
+        summary["startup"] = _summary("startup", ver, None)
+    except BenchError as exc:
+        print(f"speed.py: error: {exc}", file=sys.stderr)
+        return 2
+
+    if not args.json:
+        print(
+            f"slsguard {summary['slsguard_version']} speed benchmark: {files} files in "
+            f"{corpus}; {os.cpu_count()} CPUs, Python {summary['python']}"
+        )
+        print(_table(rows))
+        print(
+            "(errors = files that could not be scanned; findings are not comparable "
+            "across tools: different rule sets)"
+        )
+        if ck_summary is not None:
+            print(
+                f"slsguard is {summary['ratio_checkov_over_slsguard']:.1f}x faster than "
+                f"Checkov {ck_summary['version'] or ''} (median wall time, same files)"
+            )
+    print(json.dumps(summary, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
