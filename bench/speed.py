@@ -266,7 +266,7 @@ def _row(label: str, m: Measurement, files: int | None, report: dict[str, Any] |
     ]
 
 
-def _summary(label: str, m: Measurement, files: int | None) -> dict[str, Any]:
+def _summary(m: Measurement, files: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "runs": len(m.runs),
         "wall_median_s": round(m.median, 4),
@@ -305,110 +305,132 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+HEADER = ["", "median s", "min s", "files/s", "peak MB", "findings", "errors", "exit", "runs"]
+
+
+@dataclass
+class Bench:
+    """Settings shared by every measurement and the results gathered so far."""
+
+    sls: list[str]
+    corpus: Path
+    files: int
+    runs: int
+    env: dict[str, str]
+    quiet: bool
+    rows: list[list[str]] = field(default_factory=lambda: [HEADER])
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+
+def bench_corpus(b: Bench) -> Measurement:
+    b.say(f"slsguard scan {b.corpus} ({b.files} files) x{b.runs} ...")
+    cmd = [*b.sls, "scan", str(b.corpus), "--format", "json", "--no-color"]
+    m = repeat("slsguard scan", cmd, b.runs, cwd=b.corpus, env=b.env)
+    reports = [slsguard_report(r) for r in m.runs]
+    if any(r["findings"] != reports[0]["findings"] for r in reports):
+        b.say("warning: slsguard reported a different number of findings between runs")
+    rep = reports[-1]
+    b.rows.append(_row("slsguard corpus", m, b.files, rep))
+    b.summary["slsguard_version"] = rep["tool_version"]
+    b.summary["slsguard"] = {
+        **_summary(m, b.files),
+        **{k: rep[k] for k in ("findings", "unscannable_files", "files_scanned")},
+    }
+    return m
+
+
+def bench_checkov(b: Bench, runs: int, slsguard_median: float) -> None:
+    ck = checkov_command()
+    if ck is None:
+        b.say(f"checkov is not installed; install it with:\n    {INSTALL_HINT}")
+        b.summary["checkov"] = {"error": "not installed", "install": INSTALL_HINT}
+        return
+    b.say(f"checkov -d {b.corpus} x{runs} (slow) ...")
+    # --skip-download: no network calls to the Prisma Cloud API (they only add latency).
+    cmd = [*ck, "-d", str(b.corpus), "--framework", "cloudformation", "serverless"]
+    cmd += ["--quiet", "--compact", "-o", "json", "--skip-download"]
+    m = repeat("checkov", cmd, runs, cwd=b.corpus, env=b.env)
+    rep = checkov_report(m.runs[-1])
+    b.rows.append(_row("checkov corpus", m, b.files, rep))
+    b.summary["checkov"] = {
+        **_summary(m, b.files),
+        "findings": rep["findings"],
+        "unscannable_files": rep["unscannable_files"],
+        "version": rep["tool_version"],
+    }
+    b.summary["ratio_checkov_over_slsguard"] = round(m.median / slsguard_median, 1)
+
+
+def bench_small_project(b: Bench, examples: Path) -> None:
+    if not examples.is_dir() or not any(p.is_file() for p in examples.rglob("*")):
+        b.say(f"skipping the small-project line: {examples} is absent or empty")
+        b.summary["small_project"] = None
+        return
+    b.say(f"slsguard scan {examples} x{b.runs} ...")
+    cmd = [*b.sls, "scan", str(examples.resolve()), "--format", "json", "--no-color"]
+    m = repeat("slsguard examples", cmd, b.runs, cwd=REPO, env=b.env)
+    b.rows.append(_row("slsguard examples/", m, None, slsguard_report(m.runs[-1])))
+    b.summary["small_project"] = {"path": str(examples), **_summary(m, None)}
+
+
+def bench_startup(b: Bench) -> None:
+    b.say(f"slsguard --version x{b.runs} ...")
+    cmd = [*b.sls, "--version"]
+    m = repeat("slsguard --version", cmd, b.runs, cwd=REPO, ok_codes=(0,), env=b.env)
+    b.rows.append(_row("slsguard --version", m, None, None))
+    b.summary["startup"] = _summary(m, None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     corpus: Path = args.corpus.resolve()
-    say = (lambda *_: None) if args.json else (lambda msg: print(msg, file=sys.stderr))
-    env = {**os.environ, "NO_COLOR": "1"}
     try:
-        sls = slsguard_command()
         files = count_files(corpus)
-        summary: dict[str, Any] = {
-            "corpus": str(corpus),
-            "files": files,
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(terse=True),
-        }
-        rows = [
-            ["", "median s", "min s", "files/s", "peak MB", "findings", "errors", "exit", "runs"]
-        ]
-
-        say(f"slsguard scan {corpus} ({files} files) x{args.runs} ...")
-        scan_cmd = [*sls, "scan", str(corpus), "--format", "json", "--no-color"]
-        scan = repeat("slsguard scan", scan_cmd, args.runs, cwd=corpus, env=env)
-        reports = [slsguard_report(r) for r in scan.runs]
-        if any(r["findings"] != reports[0]["findings"] for r in reports):
-            say("warning: slsguard findings differ between runs")
-        sls_rep = reports[-1]
-        rows.append(_row("slsguard corpus", scan, files, sls_rep))
-        summary["slsguard_version"] = sls_rep["tool_version"]
-        summary["slsguard"] = {
-            **_summary("slsguard", scan, files),
-            **{k: sls_rep[k] for k in ("findings", "unscannable_files", "files_scanned")},
-        }
-
-        ck_summary: dict[str, Any] | None = None
-        if args.checkov:
-            ck = checkov_command()
-            if ck is None:
-                say(f"checkov is not installed; install it with:\n    {INSTALL_HINT}")
-                summary["checkov"] = {"error": "not installed", "install": INSTALL_HINT}
-            else:
-                say(f"checkov -d {corpus} x{args.checkov_runs} (slow) ...")
-                ck_cmd = [
-                    *ck,
-                    "-d",
-                    str(corpus),
-                    "--framework",
-                    "cloudformation",
-                    "serverless",
-                    "--quiet",
-                    "--compact",
-                    "-o",
-                    "json",
-                    "--skip-download",
-                ]
-                ck_m = repeat("checkov", ck_cmd, args.checkov_runs, cwd=corpus, env=env)
-                ck_rep = checkov_report(ck_m.runs[-1])
-                rows.append(_row("checkov corpus", ck_m, files, ck_rep))
-                ratio = ck_m.median / scan.median
-                ck_summary = {
-                    **_summary("checkov", ck_m, files),
-                    "findings": ck_rep["findings"],
-                    "unscannable_files": ck_rep["unscannable_files"],
-                    "version": ck_rep["tool_version"],
-                }
-                summary["checkov"] = ck_summary
-                summary["ratio_checkov_over_slsguard"] = round(ratio, 1)
-
-        examples: Path = args.examples
-        if examples.is_dir() and any(p.is_file() for p in examples.rglob("*")):
-            say(f"slsguard scan {examples} x{args.runs} ...")
-            ex_cmd = [*sls, "scan", str(examples.resolve()), "--format", "json", "--no-color"]
-            ex = repeat("slsguard examples", ex_cmd, args.runs, cwd=REPO, env=env)
-            rows.append(_row("slsguard examples/", ex, None, slsguard_report(ex.runs[-1])))
-            summary["small_project"] = _summary("examples", ex, None)
-        else:
-            say(f"skipping the small-project line: {examples} is absent or empty")
-            summary["small_project"] = None
-
-        say(f"slsguard --version x{args.runs} ...")
-        ver = repeat(
-            "slsguard --version", [*sls, "--version"], args.runs, cwd=REPO, ok_codes=(0,), env=env
+        b = Bench(
+            sls=slsguard_command(),
+            corpus=corpus,
+            files=files,
+            runs=args.runs,
+            env={**os.environ, "NO_COLOR": "1"},
+            quiet=args.json,
         )
-        rows.append(_row("slsguard --version", ver, None, None))
-        summary["startup"] = _summary("startup", ver, None)
+        b.summary.update(
+            corpus=str(corpus),
+            files=files,
+            cpus=os.cpu_count(),
+            python=platform.python_version(),
+            platform=platform.platform(terse=True),
+        )
+        scan = bench_corpus(b)
+        if args.checkov:
+            bench_checkov(b, args.checkov_runs, scan.median)
+        bench_small_project(b, args.examples)
+        bench_startup(b)
     except BenchError as exc:
         print(f"speed.py: error: {exc}", file=sys.stderr)
         return 2
 
     if not args.json:
         print(
-            f"slsguard {summary['slsguard_version']} speed benchmark: {files} files in "
-            f"{corpus}; {os.cpu_count()} CPUs, Python {summary['python']}"
+            f"slsguard {b.summary['slsguard_version']} speed benchmark: {files} files in "
+            f"{corpus}; {os.cpu_count()} CPUs, Python {b.summary['python']}"
         )
-        print(_table(rows))
-        print(
-            "(errors = files that could not be scanned; findings are not comparable "
-            "across tools: different rule sets)"
-        )
-        if ck_summary is not None:
+        print(_table(b.rows))
+        print("errors = files that could not be scanned; findings are not comparable across")
+        print("tools (different rules: Checkov counts failed checks per resource)")
+        ratio = b.summary.get("ratio_checkov_over_slsguard")
+        if ratio is not None:
+            version = b.summary["checkov"]["version"] or ""
+            verdict = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
             print(
-                f"slsguard is {summary['ratio_checkov_over_slsguard']:.1f}x faster than "
-                f"Checkov {ck_summary['version'] or ''} (median wall time, same files)"
+                f"slsguard is {verdict} than Checkov {version} (checkov / slsguard median "
+                f"wall time = {ratio:.1f}, same {files} files)"
             )
-    print(json.dumps(summary, separators=(",", ":")))
+    print(json.dumps(b.summary, separators=(",", ":")))
     return 0
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from slsguard.model.values import GetAtt, Ref, Unresolved
+from slsguard.model.values import GetAtt, Ref, Unresolved, as_list
 
 NO_VALUE = object()  # AWS::NoValue: the key or list element disappears
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
@@ -202,7 +202,8 @@ class IntrinsicResolver:
         parts = self.resolve(arg[1], depth + 1)
         if isinstance(parts, list) and all(_is_plain(p) for p in parts):
             return arg[0].join(str(p) for p in parts)
-        return Unresolved("Fn::Join", str(arg[1])[:200])
+        blocker = next((p for p in as_list(parts) if isinstance(p, Unresolved)), None)
+        return Unresolved(blocker.kind if blocker else "Fn::Join", _join_expr(arg[0], parts))
 
     def _if(self, arg: Any, depth: int) -> Any:
         branches = self._if_branches(arg, depth)
@@ -253,6 +254,15 @@ class IntrinsicResolver:
             if match:
                 return Unresolved(match.group(1), text)
         return text
+
+
+def _join_expr(separator: str, parts: Any) -> str:
+    """A readable rendering of a Join that could not be decided, e.g. arn:aws:sqs:${...}."""
+    shown = [
+        str(p) if _is_plain(p) else "${" + (p.expr if isinstance(p, Unresolved) else str(p)) + "}"
+        for p in as_list(parts)
+    ]
+    return separator.join(shown)[:300]
 
 
 def _is_plain(value: Any) -> bool:
