@@ -420,6 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{corpus}; {os.cpu_count()} CPUs, Python {b.summary['python']}"
         )
         print(_table(b.rows))
+        scanned = b.summary["slsguard"]["files_scanned"]
+        if scanned is not None and scanned != files:
+            print(
+                f"slsguard counts {scanned} of the {files} files as scanned (files/s uses {files})"
+            )
         print("errors = files that could not be scanned; findings are not comparable across")
         print("tools (different rules: Checkov counts failed checks per resource)")
         ratio = b.summary.get("ratio_checkov_over_slsguard")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -83,12 +84,8 @@ def load_candidate(
         )
         app, diagnostics = load_serverless(doc, ctx, dict(options.params))
         return doc, app, diagnostics
-    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("Resources"), dict):
-        return (
-            doc,
-            None,
-            [Diagnostic(cand.rel, "template has no Resources mapping", DiagnosticLevel.WARNING)],
-        )
+    if not isinstance(doc.data, dict):
+        return doc, None, [Diagnostic(cand.rel, "template is not a mapping")]
     return doc, build_template_app(doc, options), []
 
 
@@ -153,14 +150,21 @@ def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """A shared role or an inherited setting can be reached from several functions."""
-    seen: set[tuple[str, str, int, str]] = set()
-    out = []
+    """One finding per rule and place: an inherited setting or a shared role is reached
+    from several functions, and the finding names them all."""
+    grouped: dict[tuple[str, str, int, int], list[Finding]] = {}
     for f in findings:
-        key = (f.rule_id, f.location.file, f.location.line, f.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        key = (f.rule_id, f.location.file, f.location.line, f.location.column)
+        grouped.setdefault(key, []).append(f)
+    out = []
+    for group in grouped.values():
+        first = group[0]
+        others = sorted({f.subject for f in group[1:]} - {first.subject})
+        if others:
+            first = dataclasses.replace(
+                first, message=f"{first.message} (also {', '.join(others)})"
+            )
+        out.append(first)
     return out
 
 

@@ -42,19 +42,27 @@ def load_serverless(
     doc: Document, ctx: VariableContext, params: dict[str, str] | None = None
 ) -> tuple[App | None, list[Diagnostic]]:
     data, issues = resolve_variables(doc.data, ctx)
-    diagnostics = [
-        Diagnostic(doc.file, issue.reason, DiagnosticLevel.WARNING, doc.ref(issue.path).line)
-        for issue in issues
-    ]
+    diagnostics: list[Diagnostic] = []
+    seen: set[str] = set()
+    for issue in issues:
+        # One line per problem: "./secrets.json not found" once, not once per reference.
+        key = issue.reason.rsplit(": ", 1)[-1]
+        if key not in seen:
+            seen.add(key)
+            line = doc.ref(issue.path).line
+            diagnostics.append(Diagnostic(doc.file, issue.reason, DiagnosticLevel.WARNING, line))
     if not isinstance(data, dict):
         return None, [*diagnostics, Diagnostic(doc.file, "not a serverless.yml mapping")]
     provider = data.get("provider")
     provider = provider if isinstance(provider, dict) else {}
-    provider_name = provider.get("name", "aws")
-    if provider_name != "aws":
-        note = f"provider '{provider_name}' is not supported (only aws)"
-        return None, [*diagnostics, Diagnostic(doc.file, note, DiagnosticLevel.NOTE)]
-    loader = _ServerlessLoader(doc, data, provider, ctx, params or {})
+    cloud = str(provider.get("name", "aws"))
+    if cloud != "aws":
+        # Functions, runtimes and environments are still read (secrets apply everywhere);
+        # events keep a provider prefix so AWS-specific rules never misread them.
+        note = f"provider '{cloud}': only provider-independent checks apply"
+        diagnostics.append(Diagnostic(doc.file, note, DiagnosticLevel.NOTE))
+        data = {k: v for k, v in data.items() if k != "resources"}
+    loader = _ServerlessLoader(doc, data, provider, ctx, params or {}, cloud)
     return loader.build(), diagnostics
 
 
@@ -66,13 +74,12 @@ class _ServerlessLoader:
         provider: dict[str, Any],
         ctx: VariableContext,
         params: dict[str, str],
+        cloud: str = "aws",
     ) -> None:
         self.doc = doc
-        self.data = data
-        self.provider = provider
+        self.cloud = cloud
         self.ctx = ctx
-        resources = data.get("resources")
-        template = _merge_resources(resources)
+        template = _merge_resources(data.get("resources"))
         self.cfn = TemplateBuilder(
             doc,
             template,
@@ -81,6 +88,10 @@ class _ServerlessLoader:
             region=ctx.region,
             fmt=Format.SERVERLESS,
         )
+        # CloudFormation intrinsics are allowed anywhere in serverless.yml (!Ref, !GetAtt ...)
+        resolve = self.cfn.resolver.resolve
+        self.provider = _dict(resolve(provider))
+        self.data = {**data, "functions": resolve(data.get("functions"))}
         self.parts: Parts = self.cfn.parts
         self.cfn_roles = self.cfn.build_roles()
         self.http_authorizers = _dict(_dict(provider.get("httpApi")).get("authorizers"))
@@ -249,7 +260,9 @@ class _ServerlessLoader:
             ((kind, spec),) = item.items()
             path: DocPath = ("functions", fn_id, "events", index, kind)
             src = self.doc.ref(path)
-            if kind == "http":
+            if self.cloud != "aws":
+                yield Event(f"{self.cloud}:{kind}", src, properties=_dict(spec))
+            elif kind == "http":
                 yield self._http_event(spec, path)
             elif kind == "httpApi":
                 yield self._http_api_event(spec, path)
@@ -399,6 +412,8 @@ class _ServerlessLoader:
 
     def build(self) -> App:
         provider_role = self.provider_role()
+        if self.cloud != "aws":
+            provider_role = Role(f"{self.cloud}:provider", self.doc.ref(("provider",)))
         functions = [
             self.build_function(str(fn_id), _dict(fn), provider_role)
             for fn_id, fn in _dict(self.data.get("functions")).items()

@@ -346,6 +346,7 @@ class _Resolver:
         self._copied = 0
         self._chars = 0
         self._anchor: DocPath = ()  # where in the config the file being resolved was included
+        self._trail: list[tuple[_Doc, DocPath, str]] = []  # variable strings being resolved
         self._stage: Any = _UNSET
         self._region: Any = _UNSET
         self._handlers: dict[str, _Handler] = {
@@ -373,9 +374,10 @@ class _Resolver:
         if done is not None:
             return done
         if key in self._active:
-            return self._stop(doc, path, value, "refers to itself (circular reference)")
+            return self._cycle(doc, path, value)
         if len(self._active) >= MAX_NESTING:
-            return self._stop(doc, path, value, f"nests more than {MAX_NESTING} levels deep")
+            self.issue(doc, path, f"{_dotted(path)} nests more than {MAX_NESTING} levels deep")
+            return Unresolved("cycle", value if isinstance(value, str) else _dotted(path)), 1
         self._active.add(key)
         try:
             result = self._build(doc, path, value)
@@ -402,9 +404,14 @@ class _Resolver:
             return items, size
         return self._string(doc, path, value)
 
-    def _stop(self, doc: _Doc, path: DocPath, value: Any, why: str) -> _Result:
-        self.issue(doc, path, f"{_dotted(path)} {why}")
-        return Unresolved("cycle", value if isinstance(value, str) else _dotted(path)), 1
+    def _cycle(self, doc: _Doc, path: DocPath, value: Any) -> _Result:
+        """Reported where the variable closing the loop is written, naming the node it reenters."""
+        target = f"{doc.label}:{_dotted(path)}" if doc.key else _dotted(path)
+        if self._trail:
+            doc, path, value = self._trail[-1]
+        text = value if isinstance(value, str) else target
+        self.issue(doc, path, f"{text} refers back to {target} (circular reference)")
+        return Unresolved("cycle", text), 1
 
     def _lookup(self, doc: _Doc, keys: list[str]) -> _Result | None:
         """The resolved value at a dotted address, None when absent.
@@ -426,8 +433,8 @@ class _Resolver:
                 return None
             step, node = child
             path = (*path, step)
-        if walked_out:
-            return None if node is None else (node, _count(node))
+        if walked_out:  # counting stops past the budget _share will check it against
+            return None if node is None else (node, _count(node, MAX_NODES - self._copied + 1))
         result = self.node(doc, path, node)
         return None if result[0] is None else result
 
@@ -448,9 +455,13 @@ class _Resolver:
         template = _parse(text)
         if template is None:
             return text, 1
-        if len(template) == 1 and isinstance(template[0], _Var):
-            return self._variable(doc, path, template[0])  # keeps the value's type
-        return self._join(doc, path, template, text), 1
+        self._trail.append((doc, path, text))
+        try:
+            if len(template) == 1 and isinstance(template[0], _Var):
+                return self._variable(doc, path, template[0])  # keeps the value's type
+            return self._join(doc, path, template, text), 1
+        finally:
+            self._trail.pop()
 
     def _join(self, doc: _Doc, path: DocPath, template: _Template, text: str) -> Any:
         """The string the template spells, or Unresolved when a part is not known."""
@@ -617,8 +628,10 @@ class _Resolver:
             found = self._lookup(loaded, keys)
         finally:
             self._anchor = outer
+        if found is None and keys:
+            return _Missing(f"{var.text}: {call.address} is not defined in {relative}")
         if found is None:
-            return _Missing(f"{var.text}: {call.address or 'the file'} is not defined in {relative}")
+            return _Missing(f"{var.text}: {relative} is empty")
         return self._share(doc, path, found, var)
 
     def _file_problem(self, relative: str, target: str) -> str | None:
@@ -714,9 +727,10 @@ def _text_of(value: Any) -> str | None:
     return None
 
 
-def _count(value: Any) -> int:
+def _count(value: Any, limit: int) -> int:
+    """Nodes in value, or a number past limit as soon as it is reached."""
     count, stack = 0, [value]
-    while stack:
+    while stack and count <= limit:
         item = stack.pop()
         count += 1
         if isinstance(item, dict):
