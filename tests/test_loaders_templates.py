@@ -16,7 +16,7 @@ PROJECTS = Path(__file__).parent / "fixtures" / "projects"
 def load(path: Path, **options: object) -> App:
     cand = Candidate(path, path.name, "template", explicit=True)
     opts = ScanOptions(paths=(path.parent,), env={}, **options)  # type: ignore[arg-type]
-    doc, app, diagnostics = load_candidate(cand, read_text(path), path.parent, opts)
+    _doc, app, diagnostics = load_candidate(cand, read_text(path), path.parent, opts)
     assert diagnostics == []
     assert app is not None
     return app
@@ -32,8 +32,9 @@ class TestSam:
     FN = ("Resources", "CreateOrder", "Properties")
 
     def test_globals_are_inherited_with_their_own_location(self) -> None:
-        assert self.fn.runtime == Setting("python3.12", at(14, "Globals", "Function", "Runtime",
-                                                           column=5))
+        assert self.fn.runtime == Setting(
+            "python3.12", at(14, "Globals", "Function", "Runtime", column=5)
+        )
         assert self.fn.timeout == Setting(20, at(15, "Globals", "Function", "Timeout", column=5))
         assert self.fn.effective_timeout == 20
         assert self.fn.tracing is not None and self.fn.tracing.value == "Active"
@@ -48,11 +49,13 @@ class TestSam:
         env = {v.name: v for v in self.fn.environment}
         variables = (*self.FN, "Environment", "Variables")
         assert env["STAGE"] == EnvVar(
-            "STAGE", "prod", at(19, "Globals", "Function", "Environment", "Variables", "STAGE",
-                                column=9)
+            "STAGE",
+            "prod",
+            at(19, "Globals", "Function", "Environment", "Variables", "STAGE", column=9),
         )
-        assert env["LOG_LEVEL"] == EnvVar("LOG_LEVEL", "DEBUG",
-                                          at(43, *variables, "LOG_LEVEL", column=11))
+        assert env["LOG_LEVEL"] == EnvVar(
+            "LOG_LEVEL", "DEBUG", at(43, *variables, "LOG_LEVEL", column=11)
+        )
         assert env["TABLE"].value == Ref("Orders")
         assert env["DB_PASSWORD"].value == Unresolved("parameter", "DbPassword")
         assert env["BUCKET_URL"].value == Unresolved(
@@ -68,13 +71,21 @@ class TestSam:
         (statement,) = role.statements
         assert statement.origin == "SAM policy template DynamoDBCrudPolicy"
         assert statement.actions == (
-            "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan",
-            "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
-            "dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem",
+            "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+            "dynamodb:Scan",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DescribeTable",
+            "dynamodb:ConditionCheckItem",
         )
         assert statement.src.line == 48
         assert [m.name for m in role.managed_policies] == [
-            "DynamoDBCrudPolicy", "AWSXRayDaemonWriteAccess",
+            "DynamoDBCrudPolicy",
+            "AWSXRayDaemonWriteAccess",
         ]
         assert role.managed_policies[1] == ManagedPolicyRef(
             "AWSXRayDaemonWriteAccess", at(50, *self.FN, "Policies", 1, column=11), "aws-managed"
@@ -83,11 +94,13 @@ class TestSam:
     def test_events_authorizer_from_globals_and_url(self) -> None:
         api_event, queue_event = self.fn.events
         assert (api_event.kind, api_event.method, api_event.path, api_event.api_id) == (
-            "http", "POST", "/orders", "ServerlessRestApi",
+            "http",
+            "POST",
+            "/orders",
+            "ServerlessRestApi",
         )
         assert api_event.authorizer == Authorizer(
-            "cognito", "UserPool", at(23, "Globals", "Api", "Auth", "DefaultAuthorizer",
-                                      column=7)
+            "cognito", "UserPool", at(23, "Globals", "Api", "Auth", "DefaultAuthorizer", column=7)
         )
         assert (queue_event.kind, queue_event.source) == ("sqs", GetAtt("Jobs", "Arn"))
         assert self.fn.url == FunctionUrl(
@@ -106,10 +119,14 @@ class TestCloudFormationJson:
         assert role is not None and role.id == "Role"
         inline, attached = role.statements
         assert (inline.actions, inline.resources, inline.origin) == (
-            ("dynamodb:PutItem",), (GetAtt("Table", "Arn"),), "Role inline policy table",
+            ("dynamodb:PutItem",),
+            (GetAtt("Table", "Arn"),),
+            "Role inline policy table",
         )
-        assert (attached.actions, attached.origin) == (("sqs:SendMessage",),
-                                                       "AWS::IAM::Policy Extra")
+        assert (attached.actions, attached.origin) == (
+            ("sqs:SendMessage",),
+            "AWS::IAM::Policy Extra",
+        )
         assert attached.resources == (
             Unresolved("aws", "arn:aws:sqs:${AWS::Region}:123456789012:q"),
         )
@@ -119,14 +136,21 @@ class TestCloudFormationJson:
 
     def test_json_positions_and_settings(self) -> None:
         assert self.fn.timeout == Setting(
-            60, SourceRef("template.json", 28, 9, ("Resources", "Handler", "Properties",
-                                                   "Timeout"))
+            60, SourceRef("template.json", 28, 9, ("Resources", "Handler", "Properties", "Timeout"))
         )
         assert self.fn.code_path == "asset.1234"  # from CDK's aws:asset:path metadata
         assert self.fn.url is not None and self.fn.url.auth_type == "AWS_IAM"
         assert self.fn.environment == (
-            EnvVar("TABLE", Ref("Table"), SourceRef("template.json", 30, 39, (
-                "Resources", "Handler", "Properties", "Environment", "Variables", "TABLE"))),
+            EnvVar(
+                "TABLE",
+                Ref("Table"),
+                SourceRef(
+                    "template.json",
+                    30,
+                    39,
+                    ("Resources", "Handler", "Properties", "Environment", "Variables", "TABLE"),
+                ),
+            ),
         )
 
     def test_metadata_ignores_are_recorded(self) -> None:
