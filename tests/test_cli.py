@@ -111,7 +111,8 @@ def test_explicit_unparseable_file_exits_2_discovered_one_exits_1(tmp_path: Path
 def test_inline_suppression_with_reason(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     text = SAM.replace(
         "      AccessControl: PublicRead",
-        "      # slsguard: ignore[SLS0301] public website assets only\n      AccessControl: PublicRead",
+        "      # slsguard: ignore[SLS0301] public website assets only\n"
+        "      AccessControl: PublicRead",
     )
     _, report = run_json(capsys, str(project(tmp_path, text)))
     assert found(report) == [("SLS0801", 14), ("SLS0201", 16)]
@@ -133,7 +134,8 @@ def test_inline_suppression_needs_the_matching_id(tmp_path: Path, capsys) -> Non
 def test_metadata_suppression_on_a_resource(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     text = SAM.replace(
         "  Site:\n    Type: AWS::S3::Bucket\n",
-        "  Site:\n    Type: AWS::S3::Bucket\n    Metadata:\n      slsguard:\n        ignore: [SLS0301]\n",
+        "  Site:\n    Type: AWS::S3::Bucket\n"
+        "    Metadata:\n      slsguard:\n        ignore: [SLS0301]\n",
     )
     _, report = run_json(capsys, str(project(tmp_path, text)))
     assert found(report, suppressed=True) == [("SLS0301", 10)]
