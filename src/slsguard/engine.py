@@ -13,7 +13,18 @@ from slsguard import suppress
 from slsguard.discovery import Candidate, FileRejected, discover, looks_like_template, read_text
 from slsguard.findings import Diagnostic, DiagnosticLevel, Finding, ScanResult, Severity
 from slsguard.loaders.yaml_source import Document, DocumentError, parse_json, parse_yaml
-from slsguard.model.app import Api, App, Bucket, Format, Function, Resource, Role
+from slsguard.model.app import (
+    Api,
+    App,
+    Bucket,
+    DataStore,
+    Format,
+    Function,
+    LogGroup,
+    Permission,
+    Resource,
+    Role,
+)
 from slsguard.rules.base import Rule
 
 
@@ -108,6 +119,10 @@ def build_template_app(doc: Document, options: ScanOptions) -> App:
         buckets=tuple(parts.buckets),
         apis=tuple(parts.apis),
         resources=tuple(parts.resources),
+        permissions=tuple(parts.permissions),
+        log_groups=tuple(parts.log_groups),
+        stores=tuple(parts.stores),
+        alarms=tuple(parts.alarms),
         ignores=tuple(parts.ignores),
     )
 
@@ -121,6 +136,9 @@ def _nodes(app: App, scope: type) -> tuple[object, ...]:
         Bucket: app.buckets,
         Api: app.apis,
         Resource: app.resources,
+        Permission: app.permissions,
+        LogGroup: app.log_groups,
+        DataStore: app.stores,
     }[scope]
 
 

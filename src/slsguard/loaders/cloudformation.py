@@ -7,6 +7,7 @@ resources are handled by slsguard.loaders.sam on top of the same builder.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,15 +17,19 @@ from slsguard.loaders.iam_parse import statements_from_document
 from slsguard.loaders.intrinsics import IntrinsicResolver
 from slsguard.loaders.yaml_source import Document
 from slsguard.model.app import (
+    Alarm,
     Api,
     Authorizer,
     Bucket,
+    DataStore,
     EnvVar,
     Event,
     Format,
     Function,
     FunctionUrl,
+    LogGroup,
     ManagedPolicyRef,
+    Permission,
     Resource,
     Role,
     Setting,
@@ -56,6 +61,10 @@ class Parts:
     apis: list[Api] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     ignores: list[tuple[DocPath, frozenset[str]]] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
+    log_groups: list[LogGroup] = field(default_factory=list)
+    stores: list[DataStore] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
 
 
 def refers_to(raw: Any, ids: Mapping[str, Any] | set[str]) -> set[str]:
@@ -398,12 +407,137 @@ class TemplateBuilder:
                 )
             )
 
+    # -- links between resources -----------------------------------------------------------
+
+    def build_links(self) -> None:
+        """Permissions, log groups, data stores, alarms and WAF associations, linked to the
+        functions and APIs they concern by logical id (or by a literal function name)."""
+        functions = {fn.id: fn for fn in self.parts.functions}
+        names = {fn.name: fn.id for fn in self.parts.functions if isinstance(fn.name, str)}
+
+        def function_of(raw: Any, resolved: Any) -> str | None:
+            ids = refers_to(raw, functions)
+            if ids:
+                return sorted(ids)[0]
+            if isinstance(resolved, str):
+                return names.get(resolved.rsplit(":", 1)[-1].removeprefix("/aws/lambda/"))
+            return None
+
+        for res in self.of_type("AWS::Lambda::Permission"):
+            props = res.props
+            self.parts.permissions.append(
+                Permission(
+                    res.id,
+                    self.doc.ref(res.path),
+                    function_of(res.raw.get("FunctionName"), props.get("FunctionName")),
+                    action=props.get("Action"),
+                    principal=props.get("Principal"),
+                    source_arn=props.get("SourceArn"),
+                    source_account=props.get("SourceAccount"),
+                    url_auth_type=props.get("FunctionUrlAuthType"),
+                )
+            )
+        for res in self.of_type("AWS::Logs::LogGroup"):
+            name = res.props.get("LogGroupName")
+            self.parts.log_groups.append(
+                LogGroup(
+                    res.id,
+                    self.doc.ref(res.path),
+                    name,
+                    function_id=function_of(res.raw.get("LogGroupName"), name)
+                    if _is_lambda_log_name(res.raw.get("LogGroupName"), name)
+                    else None,
+                    retention=self.setting(res, "RetentionInDays"),
+                    kms_key=self.setting(res, "KmsKeyId"),
+                )
+            )
+        for type_, kind, key in _STORE_TYPES:
+            for res in self.of_type(type_):
+                self.parts.stores.append(
+                    DataStore(
+                        res.id,
+                        kind,
+                        self.doc.ref(res.path),
+                        res.props.get(_STORE_NAMES[kind]),
+                        encryption=self.setting(res, key),
+                        properties=res.props,
+                    )
+                )
+        for res in self.of_type("AWS::CloudWatch::Alarm"):
+            watched = refers_to(res.raw.get("Dimensions"), functions)
+            self.parts.alarms.append(
+                Alarm(
+                    res.id,
+                    self.doc.ref(res.path),
+                    res.props.get("MetricName"),
+                    tuple(sorted(watched)),
+                )
+            )
+        self._link_log_groups(functions)
+        self._link_waf()
+
+    def _link_log_groups(self, functions: Mapping[str, Function]) -> None:
+        by_function = {g.function_id: g for g in self.parts.log_groups if g.function_id}
+        by_id = {g.id: g for g in self.parts.log_groups}
+        linked = []
+        for fn in self.parts.functions:
+            group = by_function.get(fn.id)
+            res = self.by_id.get(fn.id)
+            logging = res.raw.get("LoggingConfig") if res is not None else None
+            if isinstance(logging, dict):  # LoggingConfig.LogGroup names a custom group
+                own = refers_to(logging.get("LogGroup"), by_id)
+                group = by_id[sorted(own)[0]] if own else group
+            linked.append(dataclasses.replace(fn, log_group=group) if group else fn)
+        self.parts.functions[:] = linked
+
+    def _link_waf(self) -> None:
+        api_ids = {api.id for api in self.parts.apis}
+        stage_api = {
+            r.id: target_id(r.props.get("RestApiId") or r.props.get("ApiId"))
+            for r in self.of_type("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage")
+        }
+        waf: dict[str, Setting] = {}
+        for res in self.of_type(
+            "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation"
+        ):
+            raw = res.raw.get("ResourceArn")
+            targets = refers_to(raw, api_ids) | {
+                api
+                for stage, api in stage_api.items()
+                if api and stage in refers_to(raw, stage_api)
+            }
+            acl = self.setting(res, "WebACLArn") or self.setting(res, "WebACLId")
+            for api_id in targets:
+                if acl is not None:
+                    waf[api_id] = acl
+        if waf:
+            self.parts.apis[:] = [
+                dataclasses.replace(a, waf=waf[a.id]) if a.id in waf else a for a in self.parts.apis
+            ]
+
     def build(self) -> Parts:
         self.build_roles()
         self.build_functions()
         self.build_buckets()
         self.build_apis()
+        self.build_links()
         return self.parts
+
+
+_STORE_TYPES = (
+    ("AWS::SQS::Queue", "queue", "KmsMasterKeyId"),
+    ("AWS::SNS::Topic", "topic", "KmsMasterKeyId"),
+    ("AWS::DynamoDB::Table", "table", "SSESpecification"),
+    ("AWS::DynamoDB::GlobalTable", "table", "SSESpecification"),
+    ("AWS::Serverless::SimpleTable", "table", "SSESpecification"),
+    ("AWS::Kinesis::Stream", "stream", "StreamEncryption"),
+)
+_STORE_NAMES = {"queue": "QueueName", "topic": "TopicName", "table": "TableName", "stream": "Name"}
+
+
+def _is_lambda_log_name(raw: Any, resolved: Any) -> bool:
+    text = resolved if isinstance(resolved, str) else str(raw)
+    return "/aws/lambda/" in text
 
 
 def managed_kind(arn: Any) -> str:

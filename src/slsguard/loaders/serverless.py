@@ -421,6 +421,7 @@ class _ServerlessLoader:
         self.cfn.build_functions()
         self.cfn.build_buckets()
         self.cfn.build_apis()
+        self.cfn.build_links()
         roles = {provider_role.id: provider_role}
         for fn in functions:
             if fn.role is not None:
@@ -437,6 +438,10 @@ class _ServerlessLoader:
             buckets=tuple(self.parts.buckets),
             apis=tuple(self.apis(functions) + self.parts.apis),
             resources=tuple(self.parts.resources),
+            permissions=tuple(self.parts.permissions),
+            log_groups=tuple(self.parts.log_groups),
+            stores=tuple(self.parts.stores),
+            alarms=tuple(self.parts.alarms),
             ignores=tuple(self.parts.ignores),
         )
 

@@ -1,15 +1,19 @@
 """The one app model every rule reads: frozen, typed, format-independent."""
 
 from slsguard.model.app import (
+    Alarm,
     Api,
     App,
     Authorizer,
     Bucket,
+    DataStore,
     EnvVar,
     Event,
     Function,
     FunctionUrl,
+    LogGroup,
     ManagedPolicyRef,
+    Permission,
     Resource,
     Role,
     Statement,
@@ -18,16 +22,20 @@ from slsguard.model.source import SourceRef
 from slsguard.model.values import GetAtt, Ref, Unresolved
 
 __all__ = [
+    "Alarm",
     "Api",
     "App",
     "Authorizer",
     "Bucket",
+    "DataStore",
     "EnvVar",
     "Event",
     "Function",
     "FunctionUrl",
     "GetAtt",
+    "LogGroup",
     "ManagedPolicyRef",
+    "Permission",
     "Ref",
     "Resource",
     "Role",

@@ -136,6 +136,7 @@ class Function:
     url: FunctionUrl | None = None
     dead_letter: Setting | None = None
     on_failure: Setting | None = None
+    log_group: LogGroup | None = None
 
     @property
     def effective_timeout(self) -> int | None:
@@ -170,10 +171,55 @@ class Api:
     src: SourceRef
     name: Any = None
     default_authorizer: Authorizer | None = None
+    waf: Setting | None = None  # the WebACL associated with the API (or one of its stages)
     access_logging: Setting | None = None
     throttling: Setting | None = None
     tracing: Setting | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """A resource-based grant to invoke a function (AWS::Lambda::Permission)."""
+
+    id: str
+    src: SourceRef
+    function_id: str | None
+    action: Any = None
+    principal: Any = None
+    source_arn: Any = None
+    source_account: Any = None
+    url_auth_type: Any = None  # FunctionUrlAuthType for lambda:InvokeFunctionUrl
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroup:
+    id: str
+    src: SourceRef
+    name: Any = None
+    function_id: str | None = None  # the function whose logs it holds, when known
+    retention: Setting | None = None
+    kms_key: Setting | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataStore:
+    """A queue, topic, table or stream: what events come from and functions write to."""
+
+    id: str
+    kind: str  # "queue", "topic", "table", "stream"
+    src: SourceRef
+    name: Any = None
+    encryption: Setting | None = None  # the property that sets encryption, when present
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    id: str
+    src: SourceRef
+    metric: Any = None
+    function_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +246,10 @@ class App:
     buckets: tuple[Bucket, ...] = ()
     apis: tuple[Api, ...] = ()
     resources: tuple[Resource, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    log_groups: tuple[LogGroup, ...] = ()
+    stores: tuple[DataStore, ...] = ()
+    alarms: tuple[Alarm, ...] = ()
     # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
     ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
 

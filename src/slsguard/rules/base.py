@@ -1,8 +1,8 @@
 """Rule metadata and the @rule decorator.
 
 A rule is a generator function whose first parameter's type names the model scope it
-visits (App, Function, Role, Bucket, Api or Resource). It yields Hit objects; the engine
-turns them into Findings with the rule's metadata. Metadata lives on the rule so that
+visits (one of SCOPES: App, Function, Role, Bucket, Api, Permission, LogGroup, DataStore,
+Resource). It yields Hit objects; the engine turns them into Findings with the rule's metadata. Metadata lives on the rule so that
 `slsguard rules`, `slsguard explain` and docs/rules/*.md are generated from one place.
 """
 
@@ -14,10 +14,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slsguard.findings import Category, Confidence, Severity
-from slsguard.model.app import Api, App, Bucket, Function, Resource, Role
+from slsguard.model.app import (
+    Api,
+    App,
+    Bucket,
+    DataStore,
+    Function,
+    LogGroup,
+    Permission,
+    Resource,
+    Role,
+)
 from slsguard.model.source import SourceRef
 
-SCOPES: tuple[type, ...] = (App, Function, Role, Bucket, Api, Resource)
+SCOPES: tuple[type, ...] = (
+    App,
+    Function,
+    Role,
+    Bucket,
+    Api,
+    Resource,
+    Permission,
+    LogGroup,
+    DataStore,
+)
 
 
 @dataclass(frozen=True, slots=True)
