@@ -3,7 +3,8 @@
 A rule is a generator function whose first parameter's type names the model scope it
 visits (one of SCOPES: App, Function, Role, Bucket, Api, Permission, LogGroup, DataStore,
 Resource). It yields Hit objects; the engine turns them into Findings with the rule's
-metadata. Metadata lives on the rule so that `slsguard rules`, `slsguard explain` and docs/rules/*.md are generated from one place.
+metadata. Metadata lives on the rule so that `slsguard rules`, `slsguard explain` and
+docs/rules/*.md are generated from one place.
 """
 
 from __future__ import annotations
