@@ -30,7 +30,11 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "speed"
-INSTALL_HINT = "pip install 'slsguard[bench]'   # pulls in checkov"
+# Checkov pins old packaging/boto3 releases, so it gets a virtual environment of its own.
+INSTALL_HINT = (
+    "python3 -m venv /tmp/checkov-venv && /tmp/checkov-venv/bin/pip install checkov, "
+    "then pass --checkov-bin /tmp/checkov-venv/bin/checkov"
+)
 
 # Runs one command and writes "<exit code> <wall seconds> <ru_maxrss>" to argv[1]. The
 # command's stdout goes to the file argv[2]; its stderr is inherited. RUSAGE_CHILDREN of this
@@ -192,7 +196,9 @@ def slsguard_command() -> list[str]:
     )
 
 
-def checkov_command() -> list[str] | None:
+def checkov_command(explicit: str | None = None) -> list[str] | None:
+    if explicit:
+        return [explicit] if Path(explicit).is_file() else None
     script = Path(sys.executable).parent / ("checkov.cmd" if os.name == "nt" else "checkov")
     if script.is_file():
         return [str(script)]
@@ -291,6 +297,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--checkov", action="store_true", help="also run Checkov on the same files")
     p.add_argument("--checkov-runs", type=int, default=1, help="runs of Checkov (1; it is slow)")
     p.add_argument(
+        "--checkov-bin",
+        help="the checkov executable (default: next to this interpreter, then PATH)",
+    )
+    p.add_argument(
         "--examples",
         type=Path,
         default=REPO / "examples",
@@ -343,10 +353,11 @@ def bench_corpus(b: Bench) -> Measurement:
     return m
 
 
-def bench_checkov(b: Bench, runs: int, slsguard_median: float) -> None:
-    ck = checkov_command()
+def bench_checkov(
+    b: Bench, runs: int, slsguard_median: float, checkov_bin: str | None = None
+) -> None:
+    ck = checkov_command(checkov_bin)
     if ck is None:
-        b.say(f"checkov is not installed; install it with:\n    {INSTALL_HINT}")
         b.summary["checkov"] = {"error": "not installed", "install": INSTALL_HINT}
         return
     b.say(f"checkov -d {b.corpus} x{runs} (slow) ...")
@@ -407,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         scan = bench_corpus(b)
         if args.checkov:
-            bench_checkov(b, args.checkov_runs, scan.median)
+            bench_checkov(b, args.checkov_runs, scan.median, args.checkov_bin)
         bench_small_project(b, args.examples)
         bench_startup(b)
     except BenchError as exc:
@@ -427,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print("errors = files that could not be scanned; findings are not comparable across")
         print("tools (different rules: Checkov counts failed checks per resource)")
+        if b.summary.get("checkov", {}).get("error"):
+            print(f"checkov: not installed; install it with `{INSTALL_HINT}` (pulls in checkov)")
         ratio = b.summary.get("ratio_checkov_over_slsguard")
         if ratio is not None:
             version = b.summary["checkov"]["version"] or ""
