@@ -109,10 +109,13 @@ _TYPE = re.compile(r"[a-z][a-zA-Z0-9]*(?:\.[a-z0-9-]+)?")
 _BARE = re.compile(r"[^\s,}'\"$]+")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _SPACES = re.compile(r"[ \t]*")
+# What a scan stops at: an escape, a "${" that may open a variable (a lowercase type must
+# follow), or a char ending the enclosing part. Searching in C keeps long strings cheap.
+_OPEN = r"\\|\$\{(?=[ \t]*[a-z])"
 _STOPS = {
-    "": re.compile(r"[$\\]"),
-    ",}": re.compile(r"[$\\,}]"),
-    ",)}": re.compile(r"[$\\,)}]"),
+    "": re.compile(_OPEN),
+    ",}": re.compile(_OPEN + "|[,}]"),
+    ",)}": re.compile(_OPEN + "|[,)}]"),
 }
 _PARSE_DEPTH = 16  # variables written inside variables
 _CACHED_TEXT = 4_096  # longer strings are parsed each time rather than kept in the cache
@@ -143,8 +146,11 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Each "${" is parsed once, so a hostile run of unclosed "${a:" stays linear.
+        # Each "${" is parsed once, and one that ran out of text is never scanned past again:
+        # that keeps a hostile run of unclosed "${a:${a:..." linear.
         self.seen: dict[int, tuple[_Var, int] | None] = {}
+        self.dead: set[int] = set()
+        self.ran_out = False
 
     def char(self, index: int) -> str:
         return self.text[index] if index < len(self.text) else ""
@@ -166,7 +172,10 @@ class _Parser:
             if char == "\\":  # as in v3, an escaped "$" does not open a variable
                 index += 2
                 continue
-            found = self.variable(index, depth + 1) if text.startswith("${", index) else None
+            found = self.variable(index, depth + 1)
+            if found is None and stops and index in self.dead:
+                index = len(text)  # what left that one unclosed leaves this one unclosed too
+                break
             if found is None:
                 index += 1
                 continue
@@ -176,13 +185,19 @@ class _Parser:
             index = literal_from = found[1]
         else:
             index = len(text)
+        if stops and index >= len(text):
+            self.ran_out = True
         if index > literal_from:
             parts.append(text[literal_from:index])
         return tuple(parts), index
 
     def variable(self, start: int, depth: int) -> tuple[_Var, int] | None:
         if start not in self.seen:
-            self.seen[start] = self._variable(start, depth) if depth <= _PARSE_DEPTH else None
+            self.ran_out = False
+            found = self._variable(start, depth) if depth <= _PARSE_DEPTH else None
+            self.seen[start] = found
+            if found is None and self.ran_out:
+                self.dead.add(start)
         return self.seen[start]
 
     def _variable(self, start: int, depth: int) -> tuple[_Var, int] | None:
@@ -277,8 +292,10 @@ class _Parser:
 
 
 def _escaped(text: str, index: int) -> bool:
-    backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
-    return backslashes % 2 == 1
+    start = index
+    while index > 0 and text[index - 1] == "\\":
+        index -= 1
+    return (start - index) % 2 == 1
 
 
 def _strip(template: _Template) -> _Template:
@@ -376,8 +393,7 @@ class _Resolver:
         if key in self._active:
             return self._cycle(doc, path, value)
         if len(self._active) >= MAX_NESTING:
-            self.issue(doc, path, f"{_dotted(path)} nests more than {MAX_NESTING} levels deep")
-            return Unresolved("cycle", value if isinstance(value, str) else _dotted(path)), 1
+            return self._too_deep(doc, path, value)
         self._active.add(key)
         try:
             result = self._build(doc, path, value)
@@ -403,6 +419,16 @@ class _Resolver:
                 size += count
             return items, size
         return self._string(doc, path, value)
+
+    def _too_deep(self, doc: _Doc, path: DocPath, value: Any) -> _Result:
+        """Plain data is still copied (without recursion); variables this deep are not resolved."""
+        if not _has_variables(value):
+            size = _count(value, MAX_NODES - self._copied + 1)
+            if self._copied + size <= MAX_NODES:
+                self._copied += size
+                return _copy(value), size
+        self.issue(doc, path, f"{_dotted(path)} nests more than {MAX_NESTING} levels deep")
+        return Unresolved("cycle", value if isinstance(value, str) else _dotted(path)), 1
 
     def _cycle(self, doc: _Doc, path: DocPath, value: Any) -> _Result:
         """Reported where the variable closing the loop is written, naming the node it reenters."""
@@ -465,6 +491,8 @@ class _Resolver:
 
     def _join(self, doc: _Doc, path: DocPath, template: _Template, text: str) -> Any:
         """The string the template spells, or Unresolved when a part is not known."""
+        if len(template) == 1 and isinstance(template[0], str):
+            return template[0]  # an address or param written plainly
         pieces: list[str] = []
         unknown: str | None = None
         for part in template:
@@ -481,7 +509,8 @@ class _Resolver:
             return Unresolved(unknown, text)
         total = sum(map(len, pieces))
         if total > MAX_STRING or self._chars + total > MAX_CHARS:
-            self.issue(doc, path, f"{text} expands past {MAX_STRING} characters")
+            limit = MAX_STRING if total > MAX_STRING else MAX_CHARS
+            self.issue(doc, path, f"{text} expands past {limit} characters")
             return Unresolved("cycle", text)
         self._chars += total
         return "".join(pieces)
@@ -594,7 +623,7 @@ class _Resolver:
             return self.ctx.stage
         if self._stage is _UNSET:
             found = self._lookup(self.main, ["provider", "stage"])
-            self._stage = _DEFAULT_STAGE if found is None else found[0]
+            self._stage = _DEFAULT_STAGE if found is None else _setting(found[0], "stage")
         return self._stage
 
     def _effective_region(self) -> Any:
@@ -602,7 +631,7 @@ class _Resolver:
             return self.ctx.region
         if self._region is _UNSET:
             found = self._lookup(self.main, ["provider", "region"])
-            self._region = _DEFAULT_REGION if found is None else found[0]
+            self._region = _DEFAULT_REGION if found is None else _setting(found[0], "region")
         return self._region
 
     # -- file() -------------------------------------------------------------------------------
@@ -714,6 +743,14 @@ def _child(node: Any, key: str) -> tuple[PathPart, Any] | None:
     return None
 
 
+def _setting(value: Any, name: str) -> Any:
+    """provider.stage or provider.region as text; a mapping there is not a usable name."""
+    if isinstance(value, Unresolved):
+        return value
+    text = _text_of(value)
+    return Unresolved("self", f"${{self:provider.{name}}}") if text is None else text
+
+
 def _text_of(value: Any) -> str | None:
     """A value as JavaScript would write it into a string; None for what it refuses."""
     if isinstance(value, str):
@@ -738,6 +775,19 @@ def _count(value: Any, limit: int) -> int:
         elif isinstance(item, list):
             stack.extend(item)
     return count
+
+
+def _has_variables(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and _parse(item) is not None:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _copy(value: Any) -> Any:
