@@ -223,7 +223,7 @@ def _scan(args: argparse.Namespace) -> int:
 
         write_baseline(args.write_baseline, result.findings)
     _report(args, result, fail_on)
-    code = _exit_code(result, fail_on, explicit_files={str(p) for p in paths if p.is_file()})
+    code = _exit_code(result, fail_on, explicit_files={str(p) for p in paths if not p.is_dir()})
     return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code
 
 

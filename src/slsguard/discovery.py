@@ -7,9 +7,11 @@ build output or VCS data are skipped; symbolic links to directories are never fo
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +75,11 @@ def discover(
     candidates: list[Candidate] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        if path.is_file():
+        if not path.is_dir():  # a file, or a FIFO/device that read_text will refuse
+            if path.name in UNEVALUATED_CONFIGS:
+                reason = f"not scanned: {UNEVALUATED_CONFIGS[path.name]}"
+                diagnostics.append(Diagnostic(_rel(path, root), reason, DiagnosticLevel.NOTE))
+                continue
             kind = _kind_by_name(path.name) or "template"
             candidates.append(Candidate(path, _rel(path, root), kind, explicit=True))
         else:
@@ -135,13 +141,18 @@ def _walk(
 
 
 def _symlink_note(full: Path, rel: str, real_root: str) -> Diagnostic:
+    # Directory links are never followed (a loop cannot hang the scan); say what was skipped.
     try:
         target = full.resolve(strict=True)
     except (OSError, RuntimeError):
-        return Diagnostic(rel, "symlink loop or dangling symlink; not followed")
+        return Diagnostic(
+            rel, "symlink loop or dangling symlink; not followed", DiagnosticLevel.NOTE
+        )
     inside = os.path.commonpath([str(target), real_root]) == real_root
     if inside and os.path.commonpath([str(target), os.path.realpath(full.parent)]) == str(target):
-        return Diagnostic(rel, "symlink loop (points at its own ancestor); not followed")
+        return Diagnostic(
+            rel, "symlink loop (points at its own ancestor); not followed", DiagnosticLevel.NOTE
+        )
     where = "inside" if inside else "outside"
     return Diagnostic(
         rel, f"symlinked directory ({where} the project) not followed", DiagnosticLevel.NOTE
@@ -162,14 +173,9 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return (
-            path.resolve().relative_to(root.resolve()).as_posix()
-            if path.is_symlink()
-            else os.path.relpath(path, root).replace(os.sep, "/")
-        )
-    except ValueError:
-        return path.as_posix()
+    """The path as the user sees it: never resolved, so a link is named, not its target."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return rel.replace(os.sep, "/")
 
 
 def looks_like_template(text: str) -> bool:
@@ -184,12 +190,21 @@ class FileRejected(Exception):
     """A one-line reason why a file cannot be read as text."""
 
 
+def _human(size: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} bytes"
+
+
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the scan forever
+            raise FileRejected("not a regular file")
+        if info.st_size > max_bytes:
             raise FileRejected(
-                f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+                f"file is {_human(info.st_size)}, over the {_human(max_bytes)} limit "
                 "(--max-file-size)"
             )
         with path.open("rb") as handle:
@@ -198,11 +213,11 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        if exc.errno == 40:  # ELOOP
+        if exc.errno == errno.ELOOP:
             reason = "symlink loop"
         raise FileRejected(f"cannot read: {reason}") from None
     if len(data) > max_bytes:
-        raise FileRejected(f"file grew over the {max_bytes} byte limit while reading")
+        raise FileRejected(f"file grew over the {_human(max_bytes)} limit while reading")
     if b"\x00" in data[:8192]:
         raise FileRejected("binary file (contains NUL bytes)")
     try:

@@ -7,6 +7,7 @@ settings are inherited by every function the way the framework does it, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,7 +47,7 @@ def load_serverless(
     seen: set[str] = set()
     for issue in issues:
         # One line per problem: "./secrets.json not found" once, not once per reference.
-        key = issue.reason.rsplit(": ", 1)[-1]
+        key = _issue_key(issue.reason)
         if key not in seen:
             seen.add(key)
             line = doc.ref(issue.path).line
@@ -444,6 +445,24 @@ class _ServerlessLoader:
             alarms=tuple(self.parts.alarms),
             ignores=tuple(self.parts.ignores),
         )
+
+
+def _issue_key(reason: str) -> str:
+    """'${file(./a.yml):x}: ./a.yml not found' and '${file(./a.yml):y}: ...' are one problem:
+    the same file and the same complaint, whatever key was asked of it."""
+    if not reason.startswith("${"):
+        return reason
+    depth = 0
+    for index, char in enumerate(reason):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "}" and depth == 0:
+            expression, rest = reason[: index + 1], reason[index + 1 :]
+            target = _FILE_ARGUMENT.search(expression)
+            return f"{target.group(1) if target else expression}{rest}"
+    return reason
+
+
+_FILE_ARGUMENT = re.compile(r"file\(([^)]*)\)")
 
 
 def _dict(value: Any) -> dict[str, Any]:
