@@ -54,7 +54,8 @@ TEMPLATE_SUFFIXES = (".yml", ".yaml", ".json", ".template")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 _TYPE_MARKER = re.compile(r"[\"']?Type[\"']?\s*:\s*[\"']?AWS::")
-_RESOURCES = re.compile(r"^\s*[\"']?Resources[\"']?\s*:", re.MULTILINE)
+# `Resources:` at the start of a line (YAML) or after `{`/`,` (JSON, minified included)
+_RESOURCES = re.compile(r"(?:^|[{,])\s*[\"']?Resources[\"']?\s*:", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
