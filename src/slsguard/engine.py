@@ -123,6 +123,8 @@ def build_template_app(doc: Document, options: ScanOptions) -> App:
         log_groups=tuple(parts.log_groups),
         stores=tuple(parts.stores),
         alarms=tuple(parts.alarms),
+        parameters=tuple(parts.parameters),
+        outputs=tuple(parts.outputs),
         ignores=tuple(parts.ignores),
     )
 

@@ -29,6 +29,8 @@ from slsguard.model.app import (
     FunctionUrl,
     LogGroup,
     ManagedPolicyRef,
+    Output,
+    Parameter,
     Permission,
     Resource,
     Role,
@@ -65,6 +67,8 @@ class Parts:
     log_groups: list[LogGroup] = field(default_factory=list)
     stores: list[DataStore] = field(default_factory=list)
     alarms: list[Alarm] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
 
 
 def refers_to(raw: Any, ids: Mapping[str, Any] | set[str]) -> set[str]:
@@ -119,6 +123,7 @@ class TemplateBuilder:
         self.format = fmt
         self.resolver = IntrinsicResolver(template, params, region)
         self.parts = Parts()
+        self.build_template_sections(template)
         self.by_id: dict[str, RawResource] = {}
         resources = template.get("Resources")
         for logical_id, node in resources.items() if isinstance(resources, dict) else ():
@@ -240,6 +245,7 @@ class TemplateBuilder:
                     ),
                     role=self.role_for(props.get("Role"), (*res.path, "Properties", "Role")),
                     dead_letter=self.setting(res, "DeadLetterConfig", "TargetArn"),
+                    vpc=self.setting(res, "VpcConfig"),
                     events=tuple(self.cfn_events(res.id)),
                     url=self.function_url(res.id),
                 )
@@ -474,7 +480,54 @@ class TemplateBuilder:
                 )
             )
         self._link_log_groups(functions)
+        self._link_invoke_configs(functions)
         self._link_waf()
+
+    def _link_invoke_configs(self, functions: Mapping[str, Function]) -> None:
+        configs: dict[str, Setting] = {}
+        for res in self.of_type("AWS::Lambda::EventInvokeConfig"):
+            for fn_id in refers_to(res.raw.get("FunctionName"), functions):
+                configs[fn_id] = Setting(res.props, self.doc.ref(res.path))
+        if not configs:
+            return
+        linked = []
+        for fn in self.parts.functions:
+            config = configs.get(fn.id)
+            if config is not None:
+                destination = config.value.get("DestinationConfig")
+                on_failure = fn.on_failure
+                if isinstance(destination, dict) and "OnFailure" in destination:
+                    on_failure = Setting(destination["OnFailure"], config.src)
+                fn = dataclasses.replace(fn, invoke_config=config, on_failure=on_failure)
+            linked.append(fn)
+        self.parts.functions[:] = linked
+
+    def build_template_sections(self, template: Mapping[str, Any]) -> None:
+        """Parameters and Outputs (top-level template sections, not resources)."""
+        parameters = template.get("Parameters")
+        for name, spec in parameters.items() if isinstance(parameters, dict) else ():
+            spec = spec if isinstance(spec, dict) else {}
+            self.parts.parameters.append(
+                Parameter(
+                    str(name),
+                    self.doc.ref((*self.base, "Parameters", name)),
+                    spec.get("Type"),
+                    no_echo=str(spec.get("NoEcho")).lower() == "true",
+                    has_default="Default" in spec,
+                    default=spec.get("Default"),
+                )
+            )
+        outputs = template.get("Outputs")
+        for name, spec in outputs.items() if isinstance(outputs, dict) else ():
+            spec = spec if isinstance(spec, dict) else {}
+            self.parts.outputs.append(
+                Output(
+                    str(name),
+                    self.doc.ref((*self.base, "Outputs", name, "Value")),
+                    self.resolver.resolve(spec.get("Value")),
+                    exported="Export" in spec,
+                )
+            )
 
     def _link_log_groups(self, functions: Mapping[str, Function]) -> None:
         by_function = {g.function_id: g for g in self.parts.log_groups if g.function_id}

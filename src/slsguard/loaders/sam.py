@@ -177,6 +177,8 @@ class SamBuilder(TemplateBuilder):
             else self.function_url(res.id),
             dead_letter=get("DeadLetterQueue"),
             on_failure=on_failure,
+            vpc=get("VpcConfig"),
+            invoke_config=get("EventInvokeConfig"),
         )
 
     # -- permissions ----------------------------------------------------------------------

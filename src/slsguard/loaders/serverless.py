@@ -229,6 +229,8 @@ class _ServerlessLoader:
             dead_letter=Setting(fn["onError"], self.doc.ref(("functions", fn_id, "onError")))
             if "onError" in fn
             else None,
+            vpc=self.inherited(fn_id, fn, "vpc"),
+            invoke_config=_invoke_config(fn, self.doc.ref(("functions", fn_id))),
             on_failure=Setting(
                 destinations["onFailure"],
                 self.doc.ref(("functions", fn_id, "destinations", "onFailure")),
@@ -443,6 +445,8 @@ class _ServerlessLoader:
             log_groups=tuple(self.parts.log_groups),
             stores=tuple(self.parts.stores),
             alarms=tuple(self.parts.alarms),
+            outputs=tuple(self.parts.outputs),
+            deployment_bucket=self.provider_setting("deploymentBucket"),
             ignores=tuple(self.parts.ignores),
         )
 
@@ -463,6 +467,13 @@ def _issue_key(reason: str) -> str:
 
 
 _FILE_ARGUMENT = re.compile(r"file\(([^)]*)\)")
+
+
+def _invoke_config(fn: dict[str, Any], src: Any) -> Setting | None:
+    """maximumRetryAttempts / maximumEventAge / destinations, in the framework's names."""
+    keys = ("maximumRetryAttempts", "maximumEventAge", "destinations")
+    config = {k: fn[k] for k in keys if k in fn}
+    return Setting(config, src) if config else None
 
 
 def _dict(value: Any) -> dict[str, Any]:

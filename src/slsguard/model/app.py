@@ -137,6 +137,9 @@ class Function:
     dead_letter: Setting | None = None
     on_failure: Setting | None = None
     log_group: LogGroup | None = None
+    vpc: Setting | None = None
+    # Asynchronous invocation settings (retries, maximum event age, destinations) as written
+    invoke_config: Setting | None = None
 
     @property
     def effective_timeout(self) -> int | None:
@@ -223,6 +226,26 @@ class Alarm:
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A CloudFormation template parameter."""
+
+    name: str
+    src: SourceRef
+    type: Any = None
+    no_echo: bool = False
+    has_default: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    name: str
+    src: SourceRef
+    value: Any = None
+    exported: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """Any CloudFormation resource, resolved; for rules whose data the model does not type."""
 
@@ -250,6 +273,9 @@ class App:
     log_groups: tuple[LogGroup, ...] = ()
     stores: tuple[DataStore, ...] = ()
     alarms: tuple[Alarm, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    deployment_bucket: Setting | None = None  # serverless provider.deploymentBucket
     # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
     ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
 
