@@ -1,22 +1,31 @@
-"""Every rule, listed explicitly (no import-time registration)."""
+"""Every rule, listed explicitly: each category package names its rules in RULES, and
+ALL_RULES concatenates them in SAS order (no import-time registration magic)."""
 
-from slsguard.rules.base import Rule
-from slsguard.rules.sas02_authentication.sls0201_route_without_authorizer import (
-    route_without_authorizer,
+from slsguard.rules import (
+    sas01_injection,
+    sas02_authentication,
+    sas03_deployment,
+    sas04_permissions,
+    sas05_monitoring,
+    sas06_dependencies,
+    sas07_secrets,
+    sas08_dos,
+    sas09_business_logic,
+    sas10_errors,
 )
-from slsguard.rules.sas03_deployment.sls0301_bucket_public_acl import bucket_public_acl
-from slsguard.rules.sas04_permissions.sls0401_admin_action import admin_action
-from slsguard.rules.sas04_permissions.sls0402_service_wildcard import service_wildcard
-from slsguard.rules.sas07_secrets.sls0701_plaintext_env_secret import plaintext_env_secret
-from slsguard.rules.sas08_dos.sls0801_timeout_over_api_limit import timeout_over_api_limit
+from slsguard.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
-    route_without_authorizer,
-    bucket_public_acl,
-    admin_action,
-    service_wildcard,
-    plaintext_env_secret,
-    timeout_over_api_limit,
+    *sas01_injection.RULES,
+    *sas02_authentication.RULES,
+    *sas03_deployment.RULES,
+    *sas04_permissions.RULES,
+    *sas05_monitoring.RULES,
+    *sas06_dependencies.RULES,
+    *sas07_secrets.RULES,
+    *sas08_dos.RULES,
+    *sas09_business_logic.RULES,
+    *sas10_errors.RULES,
 )
 
 RULES_BY_ID = {r.id: r for r in ALL_RULES}

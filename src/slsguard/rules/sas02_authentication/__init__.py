@@ -1,1 +1,10 @@
-"""Rules of the Serverless Top 10 category in this folder's name."""
+"""SAS-2 Broken authentication."""
+
+# One module per rule; RULES lists them in id order.
+
+from slsguard.rules.base import Rule
+from slsguard.rules.sas02_authentication.sls0201_route_without_authorizer import (
+    route_without_authorizer,
+)
+
+RULES: tuple[Rule, ...] = (route_without_authorizer,)

@@ -1,1 +1,8 @@
-"""Rules of the Serverless Top 10 category in this folder's name."""
+"""SAS-8 Denial of service and financial resource exhaustion."""
+
+# One module per rule; RULES lists them in id order.
+
+from slsguard.rules.base import Rule
+from slsguard.rules.sas08_dos.sls0801_timeout_over_api_limit import timeout_over_api_limit
+
+RULES: tuple[Rule, ...] = (timeout_over_api_limit,)
