@@ -126,6 +126,7 @@ def build_template_app(doc: Document, options: ScanOptions) -> App:
         parameters=tuple(parts.parameters),
         outputs=tuple(parts.outputs),
         ignores=tuple(parts.ignores),
+        locate=doc.ref,
     )
 
 

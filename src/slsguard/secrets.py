@@ -115,6 +115,7 @@ _PLACEHOLDER_WORDS = frozenset(
         "password", "passwd", "pass", "secret", "token", "key", "apikey", "secretkey",
         "mysecret", "mypassword", "supersecret", "test", "testing", "default", "tbd", "none",
         "null", "empty", "fake", "sample", "password1", "password123", "secret123",
+        "myapikey", "mytoken", "mykey", "keyvalue", "apikeyvalue",
     }
 )  # fmt: skip
 

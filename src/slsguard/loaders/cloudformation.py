@@ -410,6 +410,7 @@ class TemplateBuilder:
                     self.doc.ref(res.path),
                     res.props.get("Name"),
                     properties=res.props,
+                    endpoint_type=endpoint_type(res.props.get("EndpointConfiguration")),
                 )
             )
 
@@ -591,6 +592,14 @@ _STORE_NAMES = {"queue": "QueueName", "topic": "TopicName", "table": "TableName"
 def _is_lambda_log_name(raw: Any, resolved: Any) -> bool:
     text = resolved if isinstance(resolved, str) else str(raw)
     return "/aws/lambda/" in text
+
+
+def endpoint_type(config: Any) -> Any:
+    """REST API endpoint type: CloudFormation {Types: [X]}, SAM "X" or {Type: X}."""
+    if isinstance(config, dict):
+        types = config.get("Types", config.get("Type"))
+        return types[0] if isinstance(types, list) and len(types) == 1 else types
+    return config
 
 
 def managed_kind(arn: Any) -> str:

@@ -14,6 +14,7 @@ from slsguard.iam import sam_templates
 from slsguard.loaders.cloudformation import (
     RawResource,
     TemplateBuilder,
+    endpoint_type,
     managed_kind,
     target_id,
 )
@@ -294,6 +295,7 @@ class SamBuilder(TemplateBuilder):
             throttling=_setting(props, "MethodSettings", src),
             tracing=_setting(props, "TracingEnabled", src),
             properties=props,
+            endpoint_type=endpoint_type(props.get("EndpointConfiguration")),
         )
 
     def _named_authorizer(self, name: Any, auth: dict[str, Any], src: Any) -> Authorizer:
@@ -362,8 +364,11 @@ class SamBuilder(TemplateBuilder):
         else:
             authorizer = Authorizer("unknown", api_key, self.doc.ref(path))
         api_auth = api.properties.get("Auth") if api else None
+        # The event's own ApiKeyRequired (true or false) overrides the API's.
         api_key_required = auth.get("ApiKeyRequired") is True or (
-            isinstance(api_auth, dict) and api_auth.get("ApiKeyRequired") is True
+            "ApiKeyRequired" not in auth
+            and isinstance(api_auth, dict)
+            and api_auth.get("ApiKeyRequired") is True
         )
         method = props.get("Method")
         return Event(

@@ -387,9 +387,12 @@ class _ServerlessLoader:
                     "rest",
                     self.doc.ref(("provider",)),
                     access_logging=self.provider_setting("logs", "restApi"),
-                    throttling=self.provider_setting("apiGateway", "usagePlan"),
+                    # provider.usagePlan is the framework v1 spelling of apiGateway.usagePlan
+                    throttling=self.provider_setting("apiGateway", "usagePlan")
+                    or self.provider_setting("usagePlan"),
                     tracing=self.provider_setting("tracing", "apiGateway"),
                     properties=gateway,
+                    endpoint_type=self.provider.get("endpointType"),
                 )
             )
         if HTTP_API_ID in used:
@@ -447,6 +450,13 @@ class _ServerlessLoader:
             alarms=tuple(self.parts.alarms),
             outputs=tuple(self.parts.outputs),
             deployment_bucket=self.provider_setting("deploymentBucket"),
+            custom=Setting(
+                self.cfn.resolver.resolve(self.data["custom"]), self.doc.ref(("custom",))
+            )
+            if isinstance(self.data.get("custom"), dict)
+            else None,
+            locate=self.doc.ref,
+            cloud=self.cloud,
             ignores=tuple(self.parts.ignores),
         )
 

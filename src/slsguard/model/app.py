@@ -7,10 +7,11 @@ setting (provider-level, SAM Globals) points at the place it is inherited from.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slsguard.model.source import SourceRef
+from slsguard.model.source import DocPath, SourceRef
 
 
 class Format(enum.StrEnum):
@@ -179,6 +180,10 @@ class Api:
     throttling: Setting | None = None
     tracing: Setting | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    # REST endpoint type as written: "EDGE", "REGIONAL", "PRIVATE" (any case), Unresolved, or
+    # None when unset (edge for serverless, REST default). PRIVATE APIs are reachable only
+    # from VPC endpoints.
+    endpoint_type: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +283,15 @@ class App:
     deployment_bucket: Setting | None = None  # serverless provider.deploymentBucket
     # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
     ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
+    custom: Setting | None = None  # serverless `custom:` section (plugin settings), resolved
+    cloud: str = "aws"  # serverless provider.name: AWS-only rules skip other clouds
+    # Location of any node of the source document by path (set by the loaders), so rules on
+    # resources the model does not type can point at the property line: see `App.at`.
+    locate: Callable[[DocPath], SourceRef] | None = field(default=None, compare=False, repr=False)
+
+    def at(self, path: DocPath, fallback: SourceRef) -> SourceRef:
+        """Location of the node at path (nearest written ancestor), fallback when unknown."""
+        return self.locate(path) if self.locate is not None else fallback
 
     def function(self, function_id: str) -> Function:
         for fn in self.functions:

@@ -25,3 +25,19 @@ def raise_for_function_role(role: Role, app: App, base: Severity) -> Severity:
         return base
     order = list(Severity)
     return order[min(order.index(base) + 1, len(order) - 1)]
+
+
+def raise_capped(role: Role, app: App, base: Severity, cap: Severity) -> Severity:
+    """raise_for_function_role, never above `cap` (the rule's own ceiling)."""
+    raised = raise_for_function_role(role, app, base)
+    return raised if raised.rank <= cap.rank else cap
+
+
+def risk_severity(risk: str) -> Severity:
+    """Cloudsplaining's severity for a risk ("DataExfiltration", "ResourceExposure" ...)."""
+    from slsguard.iam.risky import risky_actions
+
+    try:
+        return Severity(risky_actions().issue_severity.get(risk, "medium"))
+    except ValueError:  # a level the data may add later
+        return Severity.MEDIUM

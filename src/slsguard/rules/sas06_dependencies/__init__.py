@@ -3,5 +3,7 @@
 # One module per rule; RULES lists them in id order.
 
 from slsguard.rules.base import Rule
+from slsguard.rules.sas06_dependencies.sls0603_foreign_layer import foreign_layer
+from slsguard.rules.sas06_dependencies.sls0604_deprecated_runtime import deprecated_runtime
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (foreign_layer, deprecated_runtime)
