@@ -94,6 +94,14 @@ class BenchError(Exception):
     """A tool could not be run or returned something unusable."""
 
 
+def _installed_like(env: dict[str, str] | None) -> dict[str, str]:
+    """Let tools cache their bytecode, as a `pip install` does: some shells and CI images set
+    PYTHONDONTWRITEBYTECODE, which makes every run recompile every module it imports."""
+    base = dict(os.environ if env is None else env)
+    base.pop("PYTHONDONTWRITEBYTECODE", None)
+    return base
+
+
 def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run `cmd` once in a fresh wrapper process; return its wall time, peak RSS and output."""
     with tempfile.TemporaryDirectory(prefix="slsguard-bench-") as tmp:
@@ -101,7 +109,7 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None)
         wrapper = subprocess.run(
             [sys.executable, "-c", WRAPPER, str(result_path), str(stdout_path), *cmd],
             cwd=cwd,
-            env=env,
+            env=_installed_like(env),
             stderr=subprocess.PIPE,
             text=True,
             errors="replace",
@@ -126,6 +134,7 @@ def repeat(
     env: dict[str, str] | None = None,
 ) -> Measurement:
     m = Measurement(label)
+    measure(cmd, cwd=cwd, env=env)  # warm-up: bytecode and file cache, not counted
     for _ in range(runs):
         run = measure(cmd, cwd=cwd, env=env)
         if run.exit_code not in ok_codes:
