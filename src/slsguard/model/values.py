@@ -24,7 +24,9 @@ class Unresolved:
     expr: str
 
     def __str__(self) -> str:
-        return f"<unresolved {self.kind}: {self.expr}>"
+        # As the user wrote it (`${ssm:/db/password}`, `${AWS::StackName}-policy`), so that
+        # messages quoting a value read naturally.
+        return self.expr
 
 
 @dataclass(frozen=True, slots=True)
