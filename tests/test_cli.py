@@ -239,3 +239,12 @@ def test_stage_and_param_options_reach_the_loaders(tmp_path: Path, capsys) -> No
     assert found(report) == []
     _, report = run_json(capsys, str(tmp_path), "--select", "SLS0801", "--param", "timeout=60")
     assert found(report) == [("SLS0801", 5)]
+
+
+def test_min_severity_hides_lower_findings(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = str(project(tmp_path))
+    _, report = run_json(capsys, root, "--min-severity", "high")
+    assert found(report) == [("SLS0301", 7), ("SLS0201", 15)]
+    (tmp_path / ".slsguard.yml").write_text("min-severity: critical\n")
+    code, report = run_json(capsys, root)
+    assert (code, found(report)) == (0, [])

@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="lowest severity that makes the exit code 1 (default: high)",
     )
+    scan.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        default=None,
+        help="report only findings at or above this severity (default: all)",
+    )
     scan.add_argument("--stage", help="stage for ${opt:stage}/${sls:stage}")
     scan.add_argument("--region", help="region for ${opt:region} and AWS::Region")
     scan.add_argument(
@@ -215,6 +221,7 @@ def _scan(args: argparse.Namespace) -> int:
         per_path_ignores=config.per_path_ignores,
         baseline=baseline,
         max_file_bytes=args.max_file_size,
+        min_severity=Severity(args.min_severity or config.min_severity or Severity.INFO),
     )
     fail_on = Severity(args.fail_on) if args.fail_on else (config.fail_on or Severity.HIGH)
     result = _run_with_progress(options, ALL_RULES, quiet=args.quiet)

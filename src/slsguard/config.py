@@ -25,12 +25,21 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: Severity | None = None
+    min_severity: Severity | None = None
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> severity
     per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob -> ids
     source: str = ""
 
 
-_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "per-path-ignores"}
+_KEYS = {
+    "select",
+    "ignore",
+    "exclude",
+    "fail-on",
+    "min-severity",
+    "severity",
+    "per-path-ignores",
+}
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -66,6 +75,7 @@ def _from_file(path: Path) -> Config:
             ignore=_strings(data.get("ignore")),
             exclude=_strings(data.get("exclude")),
             fail_on=Severity(data["fail-on"]) if "fail-on" in data else None,
+            min_severity=Severity(data["min-severity"]) if "min-severity" in data else None,
             severity={str(k): Severity(v) for k, v in (data.get("severity") or {}).items()},
             per_path_ignores={
                 str(k): _strings(v) for k, v in (data.get("per-path-ignores") or {}).items()

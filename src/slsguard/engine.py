@@ -41,6 +41,7 @@ class ScanOptions:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     baseline: frozenset[str] = frozenset()
     max_file_bytes: int = 5 * 1024 * 1024
+    min_severity: Severity = Severity.INFO  # findings below it are not reported at all
     env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
 
 
@@ -155,6 +156,8 @@ def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding
         for node in _nodes(app, rule.scope):
             for hit in rule.check(node, app):
                 severity = options.severity_overrides.get(meta.id) or hit.severity or default
+                if severity.rank < options.min_severity.rank:
+                    continue
                 findings.append(
                     Finding(
                         rule_id=meta.id,
