@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,10 +131,10 @@ def build_template_app(doc: Document, options: ScanOptions) -> App:
     )
 
 
-def _nodes(app: App, scope: type) -> tuple[object, ...]:
-    if scope is App:
-        return (app,)
+def _scopes(app: App) -> dict[type, tuple[object, ...]]:
+    """The nodes each rule scope visits, computed once per app."""
     return {
+        App: (app,),
         Function: app.functions,
         Role: app.roles,
         Bucket: app.buckets,
@@ -143,17 +143,18 @@ def _nodes(app: App, scope: type) -> tuple[object, ...]:
         Permission: app.permissions,
         LogGroup: app.log_groups,
         DataStore: app.stores,
-    }[scope]
+    }
 
 
 def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding]:
     findings: list[Finding] = []
+    scopes = _scopes(app)
     for rule in rules:
         meta = rule.meta
         if app.format.value not in meta.formats:
             continue
         default = options.severity_overrides.get(meta.id, meta.severity)
-        for node in _nodes(app, rule.scope):
+        for node in scopes[rule.scope]:
             for hit in rule.check(node, app):
                 severity = options.severity_overrides.get(meta.id) or hit.severity or default
                 if severity.rank < options.min_severity.rank:
@@ -215,6 +216,75 @@ def _suppressed(
 ProgressFn = Callable[[str], None]
 
 
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What scanning one file contributes to the ScanResult."""
+
+    rel: str
+    scanned: bool
+    findings: tuple[Finding, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rule]) -> FileResult:
+    """Read, load, check and suppress one file; every failure becomes a diagnostic."""
+    try:
+        text = read_text(cand.path, options.max_file_bytes)
+        doc, app, diagnostics = load_candidate(cand, text, root, options)
+    except (FileRejected, DocumentError) as exc:
+        return FileResult(cand.rel, False, diagnostics=(Diagnostic(cand.rel, str(exc)),))
+    except RecursionError:
+        return FileResult(cand.rel, False, diagnostics=(Diagnostic(cand.rel, "nesting too deep"),))
+    if doc is None or app is None:
+        return FileResult(cand.rel, False, diagnostics=tuple(diagnostics))
+    findings = run_rules(app, rules, options)
+    if findings:
+        findings = _suppressed(findings, doc, app, options)
+    return FileResult(cand.rel, True, tuple(findings), tuple(diagnostics))
+
+
+# Below this many files a worker pool costs more than it saves (fork, pickling results).
+PARALLEL_MIN_FILES = 64
+_worker_job: tuple[Path, ScanOptions, list[Rule]] | None = None
+
+
+def _scan_in_worker(cand: Candidate) -> FileResult:
+    assert _worker_job is not None
+    return scan_file(cand, *_worker_job)
+
+
+def _results(
+    candidates: list[Candidate], root: Path, options: ScanOptions, rules: list[Rule]
+) -> Iterator[FileResult]:
+    """One FileResult per candidate, in order; on several cores for large scans."""
+    workers = min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+        8,
+    )
+    if workers < 2 or len(candidates) < PARALLEL_MIN_FILES or not _can_fork():
+        for cand in candidates:
+            yield scan_file(cand, root, options, rules)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    global _worker_job
+    _worker_job = (root, options, rules)  # inherited by the forked workers
+    try:
+        with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            yield from pool.map(_scan_in_worker, candidates, chunksize=8)
+    finally:
+        _worker_job = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def scan(
     options: ScanOptions,
     rules: tuple[Rule, ...],
@@ -229,25 +299,13 @@ def scan(
     result.diagnostics.extend(diagnostics)
     if on_total:
         on_total(len(candidates))
-    for cand in candidates:
+    for file_result in _results(candidates, root, options, active_rules):
         if on_file:
-            on_file(cand.rel)
-        try:
-            text = read_text(cand.path, options.max_file_bytes)
-            doc, app, file_diagnostics = load_candidate(cand, text, root, options)
-        except (FileRejected, DocumentError) as exc:
-            result.diagnostics.append(Diagnostic(cand.rel, str(exc)))
-            continue
-        except RecursionError:
-            result.diagnostics.append(Diagnostic(cand.rel, "nesting too deep"))
-            continue
-        result.diagnostics.extend(file_diagnostics)
-        if doc is None or app is None:
-            continue
-        result.files_scanned.append(cand.rel)
-        findings = run_rules(app, active_rules, options)
-        if findings:
-            result.findings.extend(_suppressed(findings, doc, app, options))
+            on_file(file_result.rel)
+        result.diagnostics.extend(file_result.diagnostics)
+        if file_result.scanned:
+            result.files_scanned.append(file_result.rel)
+        result.findings.extend(file_result.findings)
     result.findings.sort(key=Finding.sort_key)
     result.duration_s = time.perf_counter() - started
     return result
