@@ -116,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when findings are reported (usage errors still exit 2)",
     )
+    scan.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for large scans (default: one per CPU; 1: none)",
+    )
     scan.add_argument("--show-suppressed", action="store_true")
     scan.add_argument("--no-color", action="store_true")
     scan.add_argument(
@@ -222,6 +230,7 @@ def _scan(args: argparse.Namespace) -> int:
         baseline=baseline,
         max_file_bytes=args.max_file_size,
         min_severity=Severity(args.min_severity or config.min_severity or Severity.INFO),
+        jobs=args.jobs,
     )
     fail_on = Severity(args.fail_on) if args.fail_on else (config.fail_on or Severity.HIGH)
     result = _run_with_progress(options, ALL_RULES, quiet=args.quiet)

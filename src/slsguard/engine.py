@@ -42,6 +42,7 @@ class ScanOptions:
     baseline: frozenset[str] = frozenset()
     max_file_bytes: int = 5 * 1024 * 1024
     min_severity: Severity = Severity.INFO  # findings below it are not reported at all
+    jobs: int | None = None  # worker processes for large scans; None: one per CPU, at most 8
     env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
 
 
@@ -257,10 +258,8 @@ def _results(
     candidates: list[Candidate], root: Path, options: ScanOptions, rules: list[Rule]
 ) -> Iterator[FileResult]:
     """One FileResult per candidate, in order; on several cores for large scans."""
-    workers = min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
-        8,
-    )
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = options.jobs if options.jobs is not None else min(cpus or 1, 8)
     if workers < 2 or len(candidates) < PARALLEL_MIN_FILES or not _can_fork():
         for cand in candidates:
             yield scan_file(cand, root, options, rules)
