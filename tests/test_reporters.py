@@ -232,6 +232,7 @@ def test_json_shape_is_exact() -> None:
             "column": 5,
             "path": "provider.iam.statements.0.Action",
             "fingerprint": F_IAM.fingerprint,
+            "fix": "",
             "suppressed": None,
         },
         {
@@ -247,6 +248,7 @@ def test_json_shape_is_exact() -> None:
             "column": 9,
             "path": "functions.hello.environment.DB_PASSWORD",
             "fingerprint": F_SECRET.fingerprint,
+            "fix": "",
             "suppressed": {"kind": "inline", "reason": "test fixture, not a real secret"},
         },
         {
@@ -262,6 +264,7 @@ def test_json_shape_is_exact() -> None:
             "column": 3,
             "path": "",
             "fingerprint": F_RETENTION.fingerprint,
+            "fix": "",
             "suppressed": None,
         },
     ]

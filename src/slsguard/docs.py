@@ -24,6 +24,7 @@ def rule_markdown(meta: RuleMeta) -> str:
         "## How to fix",
         "",
         meta.fix,
+        *[f"\n- **{fmt}:** {text}" for fmt, text in meta.fixes],
         "",
         "## Suppress",
         "",

@@ -170,6 +170,7 @@ def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding
                         message=hit.message,
                         location=hit.src,
                         subject=hit.subject,
+                        fix=meta.fix_for(app.format.value),
                     )
                 )
     return _dedupe(findings)

@@ -76,6 +76,7 @@ class Finding:
     subject: str  # the function or resource the finding is about, e.g. "function hello"
     suppressed_by: str | None = None  # "inline", "metadata", "config", "baseline"
     suppression_reason: str = ""
+    fix: str = ""  # how to fix it, in the words of the file's format
 
     @property
     def fingerprint(self) -> str:

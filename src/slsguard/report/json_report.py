@@ -74,6 +74,7 @@ def _finding(finding: Finding) -> JsonObject:
         "column": loc.column,
         "path": loc.dotted(),
         "fingerprint": finding.fingerprint,
+        "fix": finding.fix,
         "suppressed": suppressed,
     }
 

@@ -118,6 +118,8 @@ def _result(finding: Finding, rule_index: int | None) -> JsonObject:
     out["locations"] = [_location(finding)]
     out["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     out["properties"] = {"subject": finding.subject, "confidence": str(finding.confidence)}
+    if finding.fix:
+        out["properties"]["fix"] = finding.fix
     if finding.suppressed_by is not None:
         out["suppressions"] = [_suppression(finding)]
     return out

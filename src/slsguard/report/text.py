@@ -89,7 +89,7 @@ def _one_finding(finding: Finding, meta: RuleMeta | None, paint: _Painter) -> li
     lines = [head]
     if meta is not None:
         lines.append(paint(f"      why: {first_sentence(meta.rationale)}", _DIM))
-        lines.append(paint(f"      fix: {first_sentence(meta.fix)}", _DIM))
+        lines.append(paint(f"      fix: {first_sentence(finding.fix or meta.fix)}", _DIM))
     return lines
 
 

@@ -61,6 +61,12 @@ class RuleMeta:
     fix: str  # how to fix, per format where it differs
     references: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("serverless", "sam", "cloudformation")
+    # The fix in each format's own words: (("serverless", "..."), ("sam", "..."), ...).
+    fixes: tuple[tuple[str, str], ...] = ()
+
+    def fix_for(self, fmt: str) -> str:
+        """The fix as a user of that format writes it; the general fix otherwise."""
+        return dict(self.fixes).get(fmt, self.fix)
 
     @property
     def help_uri(self) -> str:
