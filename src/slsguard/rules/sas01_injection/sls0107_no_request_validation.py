@@ -47,6 +47,30 @@ _ESCAPED_BEFORE = re.compile(r"\$util\.(?:escapeJavaScript|urlEncode|base64Encod
         "with `ValidateRequestBody: true`) and `RequestModels` on the AWS::ApiGateway::Method. "
         "In mapping templates wrap spliced values in `$util.escapeJavaScript()`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add a JSON schema to the http event, e.g. `request: {schemas: {application/json: "
+            "${file(schemas/order.json)}}}`, so that API Gateway validates the body before the "
+            "function runs. In `integration: aws` request templates wrap spliced values in "
+            "`$util.escapeJavaScript()`.",
+        ),
+        (
+            "sam",
+            "Validate the body on the Api event with `RequestModel: {Model: Order, Required: "
+            "true, ValidateBody: true}`, `Order` being declared in the `Models` of the "
+            "AWS::Serverless::Api the event's `RestApiId` names. Without `ValidateBody` SAM adds "
+            "no request validator.",
+        ),
+        (
+            "cloudformation",
+            "Give the AWS::ApiGateway::Method a `RequestValidatorId: !Ref BodyValidator` (an "
+            "AWS::ApiGateway::RequestValidator with `ValidateRequestBody: true`) and "
+            "`RequestModels: {application/json: !Ref OrderModel}`. In AWS/HTTP integration "
+            "`RequestTemplates` wrap spliced values in `$util.escapeJavaScript()` instead of "
+            "pasting `$input.body`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html",
         "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-requestmodel.html",

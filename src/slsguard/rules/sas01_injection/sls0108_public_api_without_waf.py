@@ -44,6 +44,33 @@ WAF_ASSOCIATIONS = ("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAs
         "same). A web ACL managed outside the template (Firewall Manager): suppress the "
         "finding with that reason."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Associate a WAFv2 web ACL with the API stage: the serverless-associate-waf plugin "
+            "with `custom.associateWaf: {name: my-web-acl, version: V2}`, or an "
+            "AWS::WAFv2::WebACLAssociation in `resources.Resources` whose `ResourceArn` is the "
+            "stage of `ApiGatewayRestApi`. Use AWS managed rule groups such as "
+            "AWSManagedRulesCommonRuleSet in the web ACL.",
+        ),
+        (
+            "sam",
+            "Add an AWS::WAFv2::WebACLAssociation with `ResourceArn: !Sub "
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${MyApi}/stages/"
+            "${MyApi.Stage}` "
+            "and the `WebACLArn` of a web ACL using AWS managed rule groups "
+            "(AWSManagedRulesCommonRuleSet). A web ACL managed outside the template (Firewall "
+            "Manager): suppress the finding with that reason.",
+        ),
+        (
+            "cloudformation",
+            "Add an AWS::WAFv2::WebACLAssociation whose `ResourceArn` is the stage ARN (`!Sub "
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Stage}`) "
+            "and whose `WebACLArn` is a web ACL with AWS managed rule groups "
+            "(AWSManagedRulesCommonRuleSet). A web ACL managed outside the template (Firewall "
+            "Manager): suppress the finding with that reason.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html",

@@ -24,6 +24,29 @@ from slsguard.rules.base import Hit, rule
         "on the API; CloudFormation `AuthorizationType` other than NONE on the method/route. "
         "If the route is public on purpose, suppress the finding with a reason."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Attach an authorizer to the event: `authorizer: aws_iam` or a Cognito/Lambda "
+            "authorizer on `http` events, `authorizer: {name: jwtAuth}` (defined in "
+            "`provider.httpApi.authorizers`) or `authorizer: {type: aws_iam}` on `httpApi` "
+            "events. If the route is public on purpose, suppress the finding with a reason.",
+        ),
+        (
+            "sam",
+            "Set `Auth: {DefaultAuthorizer: MyAuth, Authorizers: {MyAuth: ...}}` on the "
+            "AWS::Serverless::Api or HttpApi (or in `Globals`), or `Auth: {Authorizer: MyAuth}` "
+            "(or `AWS_IAM`) on the event. If the route is public on purpose, suppress the finding "
+            "with a reason.",
+        ),
+        (
+            "cloudformation",
+            "Set `AuthorizationType` to `AWS_IAM`, `COGNITO_USER_POOLS` or `CUSTOM` (with "
+            "`AuthorizerId`) on the AWS::ApiGateway::Method, or to `AWS_IAM`, `JWT` or `CUSTOM` "
+            "on the AWS::ApiGatewayV2::Route. If the route is public on purpose, suppress the "
+            "finding with a reason.",
+        ),
+    ),
     references=(
         "https://owasp.org/www-project-serverless-top-10/",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",

@@ -26,6 +26,26 @@ from slsguard.rules.sas02_authentication.common import prop_src, resources_of
         "`AuthType: AWS_IAM` on the AWS::Lambda::Url. Put CloudFront with a Lambda origin access "
         "control in front for browser traffic, or an API Gateway route with an authorizer."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Use IAM authentication: `url: {authorizer: aws_iam}` instead of `url: true` on the "
+            "function. For browser traffic put CloudFront with a Lambda origin access control in "
+            "front, or use an `httpApi` event with an authorizer.",
+        ),
+        (
+            "sam",
+            "Set `FunctionUrlConfig: {AuthType: AWS_IAM}` on the AWS::Serverless::Function. For "
+            "browser traffic put CloudFront with a Lambda origin access control in front, or use "
+            "an `HttpApi` event with an authorizer.",
+        ),
+        (
+            "cloudformation",
+            "Set `AuthType: AWS_IAM` on the AWS::Lambda::Url and grant `lambda:InvokeFunctionUrl` "
+            'only to the calling account or role, not to Principal "*". For browser traffic put '
+            "CloudFront with a Lambda origin access control in front.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html",

@@ -27,9 +27,33 @@ from slsguard.rules.sas02_authentication.common import prop_src, resources_of
     fix=(
         "Name the caller: set `SourceArn` (the API, topic, bucket or rule ARN) and/or "
         "`SourceAccount` on the AWS::Lambda::Permission (CloudFormation, SAM and serverless.yml "
-        "`resources`), or a specific account as Principal with `PrincipalOrgID` for an "
+        '`resources`), or keep Principal "*" with `PrincipalOrgID` to admit one '
         "organization. SAM and serverless.yml events already add SourceArn to the permissions "
         "they generate."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Name the caller on the AWS::Lambda::Permission in `resources.Resources`: `SourceArn` "
+            "(the API, topic, bucket or rule ARN) and/or `SourceAccount: !Ref AWS::AccountId`, or "
+            '`PrincipalOrgID` with Principal "*" for an organization. Prefer declaring the '
+            "trigger under the function's `events`: the framework adds SourceArn to the "
+            "permissions it generates.",
+        ),
+        (
+            "sam",
+            "Name the caller on the AWS::Lambda::Permission: `SourceArn` (the API, topic, bucket "
+            "or rule ARN) and/or `SourceAccount: !Ref AWS::AccountId`, or `PrincipalOrgID` with "
+            'Principal "*" for an organization. Prefer an entry in the function\'s `Events`: SAM '
+            "adds SourceArn to the permissions it generates.",
+        ),
+        (
+            "cloudformation",
+            "Add `SourceArn` and/or `SourceAccount: !Ref AWS::AccountId` to the "
+            "AWS::Lambda::Permission, e.g. `SourceArn: !Sub "
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*` for API "
+            'Gateway; for an organization keep Principal "*" with `PrincipalOrgID`.',
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html",

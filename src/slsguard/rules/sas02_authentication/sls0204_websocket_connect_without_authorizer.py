@@ -34,6 +34,29 @@ MESSAGE = "anyone can open a connection and send messages to every route of the 
         "with `AuthorizerId` (a REQUEST Lambda authorizer) or `AWS_IAM` on the "
         "AWS::ApiGatewayV2::Route whose `RouteKey` is $connect."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add an authorizer to the `$connect` route: `websocket: {route: $connect, authorizer: "
+            "{name: connectAuth, identitySource: [route.request.querystring.token]}}`, "
+            "`connectAuth` being a function of the service. Only `$connect` can have an "
+            "authorizer, and it guards every route.",
+        ),
+        (
+            "sam",
+            "SAM has no WebSocket event: on the AWS::ApiGatewayV2::Route with `RouteKey: "
+            "$connect` set `AuthorizationType: CUSTOM` and `AuthorizerId: !Ref ConnectAuthorizer` "
+            "(an AWS::ApiGatewayV2::Authorizer of `AuthorizerType: REQUEST` calling an "
+            "AWS::Serverless::Function), or `AuthorizationType: AWS_IAM`.",
+        ),
+        (
+            "cloudformation",
+            "On the AWS::ApiGatewayV2::Route with `RouteKey: $connect` set `AuthorizationType: "
+            "CUSTOM` and `AuthorizerId: !Ref ConnectAuthorizer` (an AWS::ApiGatewayV2::Authorizer "
+            "of `AuthorizerType: REQUEST`), or `AuthorizationType: AWS_IAM`. Only `$connect` can "
+            "have an authorizer, and it guards every route.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html",

@@ -38,6 +38,27 @@ CONSEQUENCE = "an API key identifies a client for usage plans but does not authe
         "`Auth.DefaultAuthorizer` on the API next to `ApiKeyRequired`; CloudFormation "
         "`AuthorizationType` COGNITO_USER_POOLS, CUSTOM or AWS_IAM on the method."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Keep `private: true` for metering but add an authorizer to the http event: "
+            "`authorizer: aws_iam`, a Cognito authorizer (`type: COGNITO_USER_POOLS`) or a Lambda "
+            "authorizer.",
+        ),
+        (
+            "sam",
+            "Keep the API key for metering but add an authorizer: `Auth: {ApiKeyRequired: true, "
+            "Authorizer: MyCognitoAuth}` on the Api event, or `Auth.DefaultAuthorizer` next to "
+            "`Auth.ApiKeyRequired` on the AWS::Serverless::Api.",
+        ),
+        (
+            "cloudformation",
+            "Keep `ApiKeyRequired: true` for metering but set `AuthorizationType` to "
+            "`COGNITO_USER_POOLS`, `CUSTOM` (with `AuthorizerId`) or `AWS_IAM` on the "
+            "AWS::ApiGateway::Method; similarly `CUSTOM` or `AWS_IAM` on a WebSocket `$connect` "
+            "AWS::ApiGatewayV2::Route.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",

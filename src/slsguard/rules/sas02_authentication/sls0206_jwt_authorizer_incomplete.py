@@ -31,6 +31,30 @@ from slsguard.rules.sas02_authentication.common import prop_src, resources_of
         "`JwtConfiguration: {Issuer: ..., Audience: [...]}` on the AWS::ApiGatewayV2::Authorizer. "
         "The audience is the app client id of the identity provider."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set both `issuerUrl` and `audience` on the authorizer in "
+            "`provider.httpApi.authorizers`, e.g. `{issuerUrl: "
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123, audience: [<app client "
+            "id>]}`. The audience is the app client id of the identity provider.",
+        ),
+        (
+            "sam",
+            "Set both keys in the `JwtConfiguration` of the authorizer in the "
+            "AWS::Serverless::HttpApi `Auth.Authorizers`: `{issuer: !Sub "
+            "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}, audience: [!Ref "
+            "UserPoolClient]}` (SAM spells them in lower case). The audience is the app client id "
+            "of the identity provider.",
+        ),
+        (
+            "cloudformation",
+            "Set `JwtConfiguration: {Issuer: !Sub "
+            "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}, Audience: [!Ref "
+            "UserPoolClient]}` on the AWS::ApiGatewayV2::Authorizer of `AuthorizerType: JWT`. The "
+            "audience is the app client id of the identity provider.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-authorizer-jwtconfiguration.html",

@@ -29,6 +29,27 @@ PUBLIC_ACLS = {
         "`PublicAccessBlockConfiguration` fully enabled; serve public files through "
         "CloudFront with Origin Access Control instead."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Remove `AccessControl` from the AWS::S3::Bucket in `resources.Resources` (private is "
+            "the default) and keep its `PublicAccessBlockConfiguration` fully on. Serve public "
+            "files through CloudFront with an origin access control instead.",
+        ),
+        (
+            "sam",
+            "Remove `AccessControl` from the AWS::S3::Bucket (private is the default) and keep "
+            "its `PublicAccessBlockConfiguration` fully on; functions reach the objects through "
+            "their `Policies` (`S3ReadPolicy: {BucketName: !Ref Bucket}`), not through an ACL. "
+            "Serve public files through CloudFront with an origin access control instead.",
+        ),
+        (
+            "cloudformation",
+            "Remove `AccessControl` from the AWS::S3::Bucket (private is the default) and keep "
+            "its `PublicAccessBlockConfiguration` fully on. Serve public files through an "
+            "AWS::CloudFront::Distribution with an AWS::CloudFront::OriginAccessControl instead.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",

@@ -29,6 +29,32 @@ _READ_ONLY = ("s3:Get", "s3:List")
         "AWS::S3::BucketPolicy resource (serverless.yml `resources.Resources`, SAM and "
         "CloudFormation `Resources`)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "In the `PolicyDocument` of the AWS::S3::BucketPolicy in `resources.Resources`, "
+            'replace Principal "*" with the principal that needs access (a role ARN, or `Service: '
+            "cloudfront.amazonaws.com` with an `aws:SourceArn` condition naming the "
+            "distribution). Functions of the service get their access from "
+            "`provider.iam.role.statements`, not from the bucket policy.",
+        ),
+        (
+            "sam",
+            'In the `PolicyDocument` of the AWS::S3::BucketPolicy, replace Principal "*" with the '
+            "principal that needs access (a role ARN, or `Service: cloudfront.amazonaws.com` with "
+            "an `aws:SourceArn` condition naming the distribution). Functions get their access "
+            "from their `Policies` (`S3ReadPolicy: {BucketName: !Ref Bucket}`), not from the "
+            "bucket policy.",
+        ),
+        (
+            "cloudformation",
+            'In the `PolicyDocument` of the AWS::S3::BucketPolicy, replace Principal "*" with the '
+            "principal that needs access (a role ARN, or `Service: cloudfront.amazonaws.com` with "
+            "an `aws:SourceArn` condition naming the distribution), or add a condition that "
+            "scopes the grant (`aws:SourceVpce`, `aws:PrincipalOrgID`). Functions get their "
+            "access from their AWS::IAM::Role, not from the bucket policy.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html",

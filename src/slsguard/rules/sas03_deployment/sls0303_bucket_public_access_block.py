@@ -31,6 +31,29 @@ FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPu
         "serverless.yml `resources.Resources`, SAM or CloudFormation, or remove the property "
         "to keep the default; serve public files through CloudFront instead."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls` and "
+            "`RestrictPublicBuckets` all to true in the bucket's `PublicAccessBlockConfiguration` "
+            "in `resources.Resources`, or remove the property to keep the default. Serve public "
+            "files through CloudFront instead.",
+        ),
+        (
+            "sam",
+            "Set `BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls` and "
+            "`RestrictPublicBuckets` all to true in the `PublicAccessBlockConfiguration` of the "
+            "AWS::S3::Bucket, or remove the property to keep the default. A bucket that only "
+            "feeds a function (an `S3` event) never needs public access.",
+        ),
+        (
+            "cloudformation",
+            "Set `BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls` and "
+            "`RestrictPublicBuckets` all to true in the `PublicAccessBlockConfiguration` of the "
+            "AWS::S3::Bucket, or remove the property to keep the default. Serve public files "
+            "through an AWS::CloudFront::Distribution with an origin access control instead.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
         "https://aws.amazon.com/about-aws/whats-new/2022/12/amazon-s3-automatically-enable-block-public-access-disable-access-control-lists-buckets-april-2023/",

@@ -21,9 +21,37 @@ from slsguard.rules.base import Hit, rule
         "with a customer managed key, and stating the choice keeps it reviewable."
     ),
     fix=(
-        "Add `BucketEncryption.ServerSideEncryptionConfiguration` with `SSEAlgorithm: "
-        "aws:kms` and a `KMSMasterKeyID` (or `AES256` to state SSE-S3 explicitly) to the "
+        "Add `BucketEncryption.ServerSideEncryptionConfiguration` with an item whose "
+        "`ServerSideEncryptionByDefault` sets `SSEAlgorithm: aws:kms` and a `KMSMasterKeyID` "
+        "(or `AES256` to state SSE-S3 explicitly) to the "
         "AWS::S3::Bucket in serverless.yml `resources.Resources`, SAM or CloudFormation."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Add `BucketEncryption: {ServerSideEncryptionConfiguration: "
+            "[{ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !Ref "
+            "BucketKey}, BucketKeyEnabled: true}]}` to the AWS::S3::Bucket in "
+            "`resources.Resources` (or `SSEAlgorithm: AES256` to state SSE-S3). Functions that "
+            "use the bucket then need `kms:Decrypt` and `kms:GenerateDataKey` on the key in "
+            "`provider.iam.role.statements`.",
+        ),
+        (
+            "sam",
+            "Add `BucketEncryption: {ServerSideEncryptionConfiguration: "
+            "[{ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !Ref "
+            "BucketKey}, BucketKeyEnabled: true}]}` to the AWS::S3::Bucket (or `SSEAlgorithm: "
+            "AES256` to state SSE-S3). Functions that use the bucket then need `kms:Decrypt` and "
+            "`kms:GenerateDataKey` on the key in their `Policies`.",
+        ),
+        (
+            "cloudformation",
+            "Add `BucketEncryption: {ServerSideEncryptionConfiguration: "
+            "[{ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !Ref "
+            "BucketKey}, BucketKeyEnabled: true}]}` to the AWS::S3::Bucket (or `SSEAlgorithm: "
+            "AES256` to state SSE-S3). Roles that use the bucket then need `kms:Decrypt` and "
+            "`kms:GenerateDataKey` on the AWS::KMS::Key.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html",

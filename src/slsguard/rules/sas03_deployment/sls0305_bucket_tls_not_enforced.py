@@ -54,6 +54,29 @@ def _denies_plain_http(stmt: Statement) -> bool | None:
         "`Action: s3:*`, the bucket and `bucket/*` as `Resource`, `Condition: {Bool: "
         "{aws:SecureTransport: false}}`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add to the `PolicyDocument` of the bucket's AWS::S3::BucketPolicy in "
+            "`resources.Resources` (create one if needed) the statement `{Effect: Deny, "
+            "Principal: '*', Action: 's3:*', Resource: [!GetAtt Bucket.Arn, !Sub "
+            "'${Bucket.Arn}/*'], Condition: {Bool: {aws:SecureTransport: false}}}`.",
+        ),
+        (
+            "sam",
+            "Add to the `PolicyDocument` of the bucket's AWS::S3::BucketPolicy (create one with "
+            "`Bucket: !Ref Bucket` if needed; SAM has no shorthand for it) the statement "
+            "`{Effect: Deny, Principal: '*', Action: 's3:*', Resource: [!GetAtt Bucket.Arn, !Sub "
+            "'${Bucket.Arn}/*'], Condition: {Bool: {aws:SecureTransport: false}}}`.",
+        ),
+        (
+            "cloudformation",
+            "Add to the `PolicyDocument` of the bucket's AWS::S3::BucketPolicy (create one with "
+            "`Bucket: !Ref Bucket` if needed) the statement `{Effect: Deny, Principal: '*', "
+            "Action: 's3:*', Resource: [!GetAtt Bucket.Arn, !Sub '${Bucket.Arn}/*'], Condition: "
+            "{Bool: {aws:SecureTransport: false}}}`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html",

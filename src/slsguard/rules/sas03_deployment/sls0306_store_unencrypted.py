@@ -29,6 +29,33 @@ from slsguard.rules.sas03_deployment.common import prop_src, resource, truthy
         "`KmsMasterKeyId`. These resources live in serverless.yml `resources.Resources` or "
         "in SAM/CloudFormation `Resources`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `KmsMasterKeyId: alias/aws/sns` (or a customer managed key) on the "
+            "AWS::SNS::Topic in `resources.Resources`; similarly `StreamEncryption: "
+            "{EncryptionType: KMS, KeyId: alias/aws/kinesis}` on an AWS::Kinesis::Stream, and on "
+            "an AWS::SQS::Queue remove `SqsManagedSseEnabled: false` or set `KmsMasterKeyId`. "
+            "With a customer managed key, functions that write need `kms:GenerateDataKey` on it "
+            "in `provider.iam.role.statements`.",
+        ),
+        (
+            "sam",
+            "Set `KmsMasterKeyId: alias/aws/sns` (or a customer managed key) on the "
+            "AWS::SNS::Topic; similarly `StreamEncryption: {EncryptionType: KMS, KeyId: "
+            "alias/aws/kinesis}` on an AWS::Kinesis::Stream, and on an AWS::SQS::Queue remove "
+            "`SqsManagedSseEnabled: false` or set `KmsMasterKeyId`. With a customer managed key, "
+            "functions that write need `kms:GenerateDataKey` on it in their `Policies`.",
+        ),
+        (
+            "cloudformation",
+            "Set `KmsMasterKeyId: alias/aws/sns` (or a customer managed key) on the "
+            "AWS::SNS::Topic; similarly `StreamEncryption: {EncryptionType: KMS, KeyId: "
+            "alias/aws/kinesis}` on an AWS::Kinesis::Stream, and on an AWS::SQS::Queue remove "
+            "`SqsManagedSseEnabled: false` or set `KmsMasterKeyId`. With a customer managed key, "
+            "roles that write need `kms:GenerateDataKey` on it.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
         "https://docs.aws.amazon.com/streams/latest/dev/what-is-sse.html",

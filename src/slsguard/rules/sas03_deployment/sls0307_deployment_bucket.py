@@ -30,6 +30,15 @@ from slsguard.rules.sas03_deployment.common import public_reason, truthy
         "have no deployment bucket setting in the template (it is given to `sam deploy` / "
         "`aws cloudformation package`)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "In `provider.deploymentBucket` remove `skipPolicySetup: true` (or attach your own "
+            "bucket policy denying `aws:SecureTransport: false`) and never name a public or "
+            "website bucket as `name`; keep `blockPublicAccess: true` and `serverSideEncryption: "
+            "AES256` (or `aws:kms`).",
+        ),
+    ),
     references=(
         "https://www.serverless.com/framework/docs/providers/aws/guide/serverless.yml",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",

@@ -54,6 +54,30 @@ def _writes(actions: list[str]) -> bool:
         "CloudFormation `NotificationConfiguration`) at a bucket without a public "
         "`AccessControl`, public bucket policy or `WebsiteConfiguration`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Give the functions a private bucket of their own: point "
+            "`provider.iam.role.statements[].Resource` and `s3` events (`s3: {bucket: "
+            "data-bucket, existing: true}`) at a bucket without a public `AccessControl`, public "
+            "bucket policy or `WebsiteConfiguration`, and keep only public files in the public "
+            "one.",
+        ),
+        (
+            "sam",
+            "Give the functions a private bucket of their own: point their `Policies` "
+            "(`S3CrudPolicy: {BucketName: !Ref DataBucket}`) and `S3` events (`Bucket: !Ref "
+            "DataBucket`) at a bucket without a public `AccessControl`, public bucket policy or "
+            "`WebsiteConfiguration`, and keep only public files in the public one.",
+        ),
+        (
+            "cloudformation",
+            "Give the functions a private bucket of their own: point the `Resource` of their "
+            "AWS::IAM::Role statements and the `NotificationConfiguration.LambdaConfigurations` "
+            "at a bucket without a public `AccessControl`, public bucket policy or "
+            "`WebsiteConfiguration`, and keep only public files in the public one.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteHosting.html",

@@ -56,6 +56,32 @@ def _credentialed_wildcard(config: Any, origin_keys: tuple[str, ...]) -> bool:
         "the Access-Control-Allow-* headers of AWS::ApiGateway::Method OPTIONS responses, and "
         "AWS::S3::Bucket `CorsConfiguration.CorsRules[].AllowedOrigins`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "List the exact origins, or turn credentials off: `cors: {origins: "
+            "[https://app.example.com], allowCredentials: true}` on `http` events, "
+            "`provider.httpApi.cors.allowedOrigins` and `url: {cors: {allowedOrigins: "
+            "[https://app.example.com]}}`. Similarly for the `AllowedOrigins` of an "
+            "AWS::S3::Bucket `CorsConfiguration` in `resources.Resources` that allows writes.",
+        ),
+        (
+            "sam",
+            "List the exact origins, or turn credentials off: `Cors: {AllowOrigin: "
+            "\"'https://app.example.com'\", AllowCredentials: true}` on the AWS::Serverless::Api, "
+            "`CorsConfiguration.AllowOrigins` on the AWS::Serverless::HttpApi and "
+            "`FunctionUrlConfig.Cors.AllowOrigins`. Similarly for the "
+            "`CorsRules[].AllowedOrigins` of an AWS::S3::Bucket that allows writes.",
+        ),
+        (
+            "cloudformation",
+            "List the exact origins, or turn credentials off: `CorsConfiguration.AllowOrigins` on "
+            "the AWS::ApiGatewayV2::Api, `Cors.AllowOrigins` on the AWS::Lambda::Url and the "
+            "`Access-Control-Allow-Origin` response parameter of OPTIONS AWS::ApiGateway::Method "
+            "integrations. Similarly for the `CorsConfiguration.CorsRules[].AllowedOrigins` of an "
+            "AWS::S3::Bucket that allows writes.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html",

@@ -36,6 +36,26 @@ def _tls10(value: Any) -> bool:
         "CloudFormation `SecurityPolicy: TLS_1_2` on AWS::ApiGateway::DomainName and "
         "`DomainNameConfigurations[].SecurityPolicy` on AWS::ApiGatewayV2::DomainName."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `securityPolicy: tls_1_2` in serverless-domain-manager's `custom.customDomain` "
+            "(or in each entry of `custom.customDomains`); similarly `SecurityPolicy: TLS_1_2` on "
+            "an AWS::ApiGateway::DomainName in `resources.Resources`.",
+        ),
+        (
+            "sam",
+            "Set `Domain: {SecurityPolicy: TLS_1_2, ...}` on the AWS::Serverless::Api or "
+            "AWS::Serverless::HttpApi (or in `Globals`); similarly `SecurityPolicy: TLS_1_2` on "
+            "an AWS::ApiGateway::DomainName resource.",
+        ),
+        (
+            "cloudformation",
+            "Set `SecurityPolicy: TLS_1_2` on the AWS::ApiGateway::DomainName; similarly "
+            "`DomainNameConfigurations[].SecurityPolicy: TLS_1_2` on an "
+            "AWS::ApiGatewayV2::DomainName.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html",

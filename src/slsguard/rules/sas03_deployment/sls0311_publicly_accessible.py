@@ -30,11 +30,34 @@ _MSK = "AWS::MSK::Cluster"
         "Functions reach private endpoints through their VPC configuration."
     ),
     fix=(
-        "Set `PubliclyAccessible: false` (MSK: `ConnectivityInfo.PublicAccess.Type: "
-        "DISABLED`) on the resource in serverless.yml `resources.Resources`, SAM or "
+        "Set `PubliclyAccessible: false` (MSK: "
+        "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) on the resource in serverless.yml `resources.Resources`, SAM or "
         "CloudFormation `Resources`, place it in private subnets, and give the functions "
         "that use it a VPC configuration (serverless.yml `vpc`, SAM/CloudFormation "
         "`VpcConfig`)."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Set `PubliclyAccessible: false` on the resource in `resources.Resources` (MSK: "
+            "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) and place it in "
+            "private subnets. Functions reach it through `vpc: {securityGroupIds: [...], "
+            "subnetIds: [...]}` on the function or under `provider`.",
+        ),
+        (
+            "sam",
+            "Set `PubliclyAccessible: false` on the resource (MSK: "
+            "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) and place it in "
+            "private subnets. Functions reach it through `VpcConfig: {SecurityGroupIds: [...], "
+            "SubnetIds: [...]}` on the function or in `Globals.Function`.",
+        ),
+        (
+            "cloudformation",
+            "Set `PubliclyAccessible: false` on the resource (MSK: "
+            "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) and place it in "
+            "private subnets. Functions reach it through `VpcConfig` on the AWS::Lambda::Function "
+            "(their role needs the AWSLambdaVPCAccessExecutionRole permissions).",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",

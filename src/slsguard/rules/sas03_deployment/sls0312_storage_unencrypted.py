@@ -72,6 +72,29 @@ def _inherited(res: Resource, keys: tuple[str, ...]) -> bool:
         "optionally with `KmsKeyId`, on the resource in serverless.yml `resources.Resources`, "
         "SAM or CloudFormation `Resources`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `StorageEncrypted: true` on the AWS::RDS::DBInstance, AWS::RDS::DBCluster or "
+            "AWS::DocDB::DBCluster in `resources.Resources` (`Encrypted: true` on an "
+            "AWS::EFS::FileSystem), optionally with `KmsKeyId`. Existing storage cannot be "
+            "encrypted in place: migrate the data to a new, encrypted resource.",
+        ),
+        (
+            "sam",
+            "Set `StorageEncrypted: true` on the AWS::RDS::DBInstance, AWS::RDS::DBCluster or "
+            "AWS::DocDB::DBCluster (`Encrypted: true` on an AWS::EFS::FileSystem that functions "
+            "mount through `FileSystemConfigs`), optionally with `KmsKeyId`. Existing storage "
+            "cannot be encrypted in place: migrate the data to a new, encrypted resource.",
+        ),
+        (
+            "cloudformation",
+            "Set `StorageEncrypted: true` on the AWS::RDS::DBInstance, AWS::RDS::DBCluster or "
+            "AWS::DocDB::DBCluster (`Encrypted: true` on an AWS::EFS::FileSystem), optionally "
+            "with `KmsKeyId`. Changing it replaces the resource: restore the data from an "
+            "encrypted snapshot copy, or copy it to a new file system.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
         "https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html",

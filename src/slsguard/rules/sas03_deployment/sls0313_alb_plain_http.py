@@ -72,6 +72,31 @@ def _internet_facing(app: App, listener: Resource) -> str | None:
         "AWS::ElasticLoadBalancingV2::Listener lives in serverless.yml `resources.Resources`, "
         "SAM or CloudFormation `Resources`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add an HTTPS AWS::ElasticLoadBalancingV2::Listener (`Protocol: HTTPS`, "
+            "`Certificates`, `SslPolicy`) in `resources.Resources`, point the functions' `alb` "
+            "events at it (`listenerArn: !Ref HttpsListener`), and make the HTTP listener's "
+            "`DefaultActions` a `redirect` with `RedirectConfig: {Protocol: HTTPS, Port: '443', "
+            "StatusCode: HTTP_301}`.",
+        ),
+        (
+            "sam",
+            "Serve the function's target group (`TargetType: lambda`) from an HTTPS "
+            "AWS::ElasticLoadBalancingV2::Listener (`Protocol: HTTPS`, `Certificates`, "
+            "`SslPolicy`), and make the HTTP listener's `DefaultActions` a `redirect` with "
+            "`RedirectConfig: {Protocol: HTTPS, Port: '443', StatusCode: HTTP_301}`. SAM has no "
+            "load balancer event: these are plain resources of the template.",
+        ),
+        (
+            "cloudformation",
+            "Add an HTTPS AWS::ElasticLoadBalancingV2::Listener (`Protocol: HTTPS`, "
+            "`Certificates`, `SslPolicy`), move the forwarding listener rules to it, and make the "
+            "HTTP listener's `DefaultActions` a `redirect` with `RedirectConfig: {Protocol: "
+            "HTTPS, Port: '443', StatusCode: HTTP_301}`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html",

@@ -28,6 +28,31 @@ from slsguard.rules.sas03_deployment.common import json_document, prop_src
         "`resources.Resources`, SAM or CloudFormation `Resources`); give functions a VPC "
         "configuration to reach it."
     ),
+    fixes=(
+        (
+            "serverless",
+            "In the `Policy` of the AWS::OpenSearchServerless::SecurityPolicy of `Type: network` "
+            "in `resources.Resources`, set `AllowFromPublic: false` and list `SourceVPCEs` (an "
+            "AWS::OpenSearchServerless::VpcEndpoint) or `SourceServices` (e.g. "
+            "bedrock.amazonaws.com). Functions that query it need a `vpc` configuration.",
+        ),
+        (
+            "sam",
+            "In the `Policy` of the AWS::OpenSearchServerless::SecurityPolicy of `Type: network`, "
+            "set `AllowFromPublic: false` and list `SourceVPCEs` (an "
+            "AWS::OpenSearchServerless::VpcEndpoint) or `SourceServices` (e.g. "
+            "bedrock.amazonaws.com). Functions that query it need `VpcConfig` (on the function or "
+            "in `Globals.Function`).",
+        ),
+        (
+            "cloudformation",
+            "In the `Policy` of the AWS::OpenSearchServerless::SecurityPolicy of `Type: network`, "
+            "set `AllowFromPublic: false` and list `SourceVPCEs` (an "
+            "AWS::OpenSearchServerless::VpcEndpoint) or `SourceServices` (e.g. "
+            "bedrock.amazonaws.com). Functions that query it need `VpcConfig` on the "
+            "AWS::Lambda::Function.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-network.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securitypolicy.html",

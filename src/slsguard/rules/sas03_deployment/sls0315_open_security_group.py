@@ -87,6 +87,29 @@ def _open_ports(entry: dict[str, Any]) -> str | None:
         "resource private. These resources live in serverless.yml `resources.Resources`, SAM "
         "or CloudFormation `Resources`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Narrow the `CidrIp`/`CidrIpv6` of the ingress rule in `resources.Resources` to the "
+            "networks that need it, or replace it with `SourceSecurityGroupId` naming the "
+            "functions' security group (the one in `provider.vpc.securityGroupIds`); best, make "
+            "the resource private.",
+        ),
+        (
+            "sam",
+            "Narrow the `CidrIp`/`CidrIpv6` of the ingress rule to the networks that need it, or "
+            "replace it with `SourceSecurityGroupId` naming the functions' security group (the "
+            "one in their `VpcConfig.SecurityGroupIds`, or `Globals.Function`); best, make the "
+            "resource private.",
+        ),
+        (
+            "cloudformation",
+            "Narrow the `CidrIp`/`CidrIpv6` of the `SecurityGroupIngress` rule (or the "
+            "AWS::EC2::SecurityGroupIngress) to the networks that need it, or replace it with "
+            "`SourceSecurityGroupId` naming the security group in the functions' "
+            "`VpcConfig.SecurityGroupIds`; best, make the resource private.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
         "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/using-amazon-mq-securely.html",

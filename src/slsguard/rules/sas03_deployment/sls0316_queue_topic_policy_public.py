@@ -30,6 +30,31 @@ KINDS = {"AWS::SQS::QueuePolicy": "queue", "AWS::SNS::TopicPolicy": "topic"}
         "`PolicyDocument` of the AWS::SQS::QueuePolicy or AWS::SNS::TopicPolicy "
         "(serverless.yml `resources.Resources`, SAM or CloudFormation `Resources`)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "In the `PolicyDocument` of the AWS::SQS::QueuePolicy or AWS::SNS::TopicPolicy in "
+            "`resources.Resources`, grant the service that needs access (`Principal: {Service: "
+            "sns.amazonaws.com}`) with `Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}` "
+            'instead of Principal "*". The `sqs` and `sns` events of functions need no such '
+            "policy.",
+        ),
+        (
+            "sam",
+            "In the `PolicyDocument` of the AWS::SQS::QueuePolicy or AWS::SNS::TopicPolicy, grant "
+            "the service that needs access (`Principal: {Service: sns.amazonaws.com}`) with "
+            '`Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}` instead of Principal "*". The '
+            "`SQS` and `SNS` events of functions need no such policy.",
+        ),
+        (
+            "cloudformation",
+            "In the `PolicyDocument` of the AWS::SQS::QueuePolicy or AWS::SNS::TopicPolicy, grant "
+            "the service that needs access (`Principal: {Service: sns.amazonaws.com}`) with "
+            "`Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}` (or `aws:SourceAccount`) "
+            'instead of Principal "*". An AWS::Lambda::EventSourceMapping reads a queue with the '
+            "function's role and needs no queue policy.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html",
         "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html",

@@ -21,7 +21,30 @@ from slsguard.rules.sas04_permissions.common import raise_for_function_role, rol
     ),
     fix=(
         "List only the actions the function calls (e.g. `dynamodb:GetItem`), scoped to the "
-        "resources it uses; `slsguard fix --least-privilege` derives them from the code."
+        "resources it uses."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Replace `Action: '*'` in `provider.iam.role.statements` (or the function's "
+            "`iamRoleStatements`) with the actions the function calls, on its resources, e.g. "
+            "`{Effect: Allow, Action: [dynamodb:GetItem, dynamodb:PutItem], Resource: !GetAtt "
+            "OrdersTable.Arn}`.",
+        ),
+        (
+            "sam",
+            "Replace the statement in the function's `Policies` with a SAM policy template on one "
+            "resource (`DynamoDBCrudPolicy: {TableName: !Ref OrdersTable}`) or a statement "
+            "listing the actions the function calls, e.g. `Action: [dynamodb:GetItem, "
+            "dynamodb:PutItem]` on `!GetAtt OrdersTable.Arn`.",
+        ),
+        (
+            "cloudformation",
+            "Replace `Action: '*'` in the AWS::IAM::Role `Policies[].PolicyDocument` (or the "
+            "AWS::IAM::Policy/ManagedPolicy `PolicyDocument`) with the actions the function "
+            "calls, on its resources, e.g. `Action: [dynamodb:GetItem, dynamodb:PutItem]` with "
+            "`Resource: !GetAtt OrdersTable.Arn`.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",

@@ -29,8 +29,29 @@ from slsguard.rules.sas04_permissions.common import raise_for_function_role, rol
         "serverless.yml `provider.iam.role.statements[].Action` (or the function's "
         "`iamRoleStatements`), SAM `Policies[].Statement[].Action` and CloudFormation "
         "`AWS::IAM::Role` `Policies[].PolicyDocument.Statement[].Action` (or "
-        "`AWS::IAM::Policy`/`AWS::IAM::ManagedPolicy` `PolicyDocument`); "
-        "`slsguard fix --least-privilege` derives them from the code."
+        "`AWS::IAM::Policy`/`AWS::IAM::ManagedPolicy` `PolicyDocument`)."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Replace `service:*` or `service:Verb*` in `provider.iam.role.statements[].Action` "
+            "(or the function's `iamRoleStatements`) with the exact actions the function calls, "
+            "e.g. `s3:GetObject` instead of `s3:*`.",
+        ),
+        (
+            "sam",
+            "Replace `service:*` or `service:Verb*` in the function's "
+            "`Policies[].Statement[].Action` with the exact actions it calls (`s3:GetObject` "
+            "instead of `s3:*`), or use a narrow SAM policy template such as `S3ReadPolicy: "
+            "{BucketName: !Ref Bucket}`.",
+        ),
+        (
+            "cloudformation",
+            "Replace `service:*` or `service:Verb*` in the AWS::IAM::Role "
+            "`Policies[].PolicyDocument.Statement[].Action` (or the `PolicyDocument` of an "
+            "AWS::IAM::Policy or AWS::IAM::ManagedPolicy) with the exact actions the function "
+            "calls, e.g. `s3:GetObject` instead of `s3:*`.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html",

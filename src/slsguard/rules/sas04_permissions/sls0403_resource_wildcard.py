@@ -41,6 +41,29 @@ from slsguard.rules.sas04_permissions.common import raise_capped, risk_severity,
         "`AWS::IAM::Policy` `PolicyDocument`); keep actions that only accept `*` in a "
         "statement of their own."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Name the resources in `provider.iam.role.statements[].Resource` (or the function's "
+            "`iamRoleStatements`): `!GetAtt OrdersTable.Arn`, `!Ref Topic`, "
+            "`arn:aws:s3:::my-bucket/*`. Keep actions that only accept `*` (such as "
+            "`xray:PutTraceSegments`) in a statement of their own.",
+        ),
+        (
+            "sam",
+            "Name the resources in the function's `Policies[].Statement[].Resource` (`!GetAtt "
+            "OrdersTable.Arn`, `!Ref Topic`, `!Sub '${Bucket.Arn}/*'`) or use a SAM policy "
+            "template on a specific resource (`SQSSendMessagePolicy: {QueueName: !GetAtt "
+            "Queue.QueueName}`). Keep actions that only accept `*` in a statement of their own.",
+        ),
+        (
+            "cloudformation",
+            "Name the resources in the AWS::IAM::Role "
+            "`Policies[].PolicyDocument.Statement[].Resource` (or an AWS::IAM::Policy "
+            "`PolicyDocument`): `!GetAtt OrdersTable.Arn`, `!Ref Topic`, `!Sub "
+            "'${Bucket.Arn}/*'`. Keep actions that only accept `*` in a statement of their own.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -24,7 +24,8 @@ def _triggers(fn: Function) -> str:
         "When a public HTTP function shares its role with queue, stream, storage or schedule "
         "workers, an injection through the API gets every permission the workers need. This "
         "configuration-level check only compares the functions' triggers, not what their "
-        "code calls (that comparison is SLS0408's), so it is low severity and medium "
+        "code calls (comparing the code's needs comes with handler analysis), so it is low "
+        "severity and medium "
         "confidence: the workers may need nothing the HTTP function lacks."
     ),
     fix=(
@@ -33,6 +34,26 @@ def _triggers(fn: Function) -> str:
         "plugin) instead of `provider.iam.role.statements`; in SAM a function's own "
         "`Policies` instead of a shared `Role`; in CloudFormation one `AWS::IAM::Role` per "
         "`AWS::Lambda::Function` `Role`."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Give each function its own role: `iamRoleStatements` on each function (the "
+            "serverless-iam-roles-per-function plugin) instead of `provider.iam.role.statements`, "
+            "or a function-level `role:` naming its own AWS::IAM::Role in `resources.Resources`.",
+        ),
+        (
+            "sam",
+            "Drop the shared `Role` and give each AWS::Serverless::Function its own `Policies` "
+            "(SAM then creates one role per function), e.g. `SQSPollerPolicy: {QueueName: !GetAtt "
+            "Queue.QueueName}` only on the worker.",
+        ),
+        (
+            "cloudformation",
+            "Declare one AWS::IAM::Role per AWS::Lambda::Function and point each function's "
+            "`Role` at its own (`Role: !GetAtt WorkerRole.Arn`), with only the permissions that "
+            "function uses.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",

@@ -105,6 +105,27 @@ def _template_reason(ref: ManagedPolicyRef, role: Role) -> tuple[str, Severity] 
         "`provider.iam.role.managedPolicies`, SAM `Policies`, CloudFormation `AWS::IAM::Role` "
         "`ManagedPolicyArns`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Remove the AWS managed policy from `provider.iam.role.managedPolicies` and grant the "
+            "actions and resources the function uses in `provider.iam.role.statements` (or the "
+            "function's `iamRoleStatements`).",
+        ),
+        (
+            "sam",
+            "Replace the AWS managed policy in the function's `Policies` with a SAM policy "
+            "template on a specific resource (`DynamoDBCrudPolicy: {TableName: !Ref Table}`), and "
+            "give templates a specific resource instead of `'*'` (`S3CrudPolicy: {BucketName: "
+            "!Ref Bucket}`).",
+        ),
+        (
+            "cloudformation",
+            "Remove the AWS managed policy from the AWS::IAM::Role `ManagedPolicyArns` and add a "
+            "`Policies` statement naming the actions and resources the function uses; keep "
+            "`arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole` for its logs.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html",

@@ -90,6 +90,29 @@ def _shown(keys: set[str], actions: Mapping[str, ActionInfo], patterns: Mapping[
         "`iamRoleStatements`), SAM `Policies[].Statement[].Resource`, CloudFormation "
         "`AWS::IAM::Role` `Policies[].PolicyDocument.Statement[].Resource`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Remove IAM, STS and deployment actions from `provider.iam.role.statements` (or the "
+            "function's `iamRoleStatements`), or scope them: `iam:PassRole` on the one role ARN "
+            "with an `iam:PassedToService` condition, `sts:AssumeRole` on the roles the function "
+            "assumes.",
+        ),
+        (
+            "sam",
+            "Remove IAM, STS and deployment actions from the function's `Policies`, or scope "
+            "them: `iam:PassRole` on `!GetAtt TaskRole.Arn` with `Condition: {StringEquals: "
+            "{iam:PassedToService: ecs-tasks.amazonaws.com}}`, `sts:AssumeRole` on the roles the "
+            "function assumes.",
+        ),
+        (
+            "cloudformation",
+            "Remove IAM, STS and deployment actions from the AWS::IAM::Role `Policies`, or scope "
+            "them: `iam:PassRole` with `Resource: !GetAtt TaskRole.Arn` and `Condition: "
+            "{StringEquals: {iam:PassedToService: ecs-tasks.amazonaws.com}}`, `sts:AssumeRole` on "
+            "the roles the function assumes.",
+        ),
+    ),
     references=(
         "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",

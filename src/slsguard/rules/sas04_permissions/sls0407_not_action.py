@@ -29,6 +29,26 @@ from slsguard.rules.sas04_permissions.common import raise_capped, role_subject
         "`AWS::IAM::Role` `Policies[].PolicyDocument.Statement[]` or `AWS::IAM::Policy` "
         "`PolicyDocument.Statement[]`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Rewrite the Allow in `provider.iam.role.statements` (or the function's "
+            "`iamRoleStatements`) with `Action` and `Resource` listing what the function needs; "
+            "keep `NotAction`/`NotResource` for Deny statements.",
+        ),
+        (
+            "sam",
+            "Rewrite the Allow in the function's `Policies[].Statement[]` with `Action` and "
+            "`Resource` listing what the function needs, or use a SAM policy template; keep "
+            "`NotAction`/`NotResource` for Deny statements.",
+        ),
+        (
+            "cloudformation",
+            "Rewrite the Allow in the AWS::IAM::Role `Policies[].PolicyDocument.Statement[]` (or "
+            "an AWS::IAM::Policy `PolicyDocument`) with `Action` and `Resource` listing what the "
+            "function needs; keep `NotAction`/`NotResource` for Deny statements.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html",

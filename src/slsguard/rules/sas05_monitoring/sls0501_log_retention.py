@@ -35,6 +35,26 @@ from slsguard.rules.sas05_monitoring.common import (
         "`AWS::Logs::LogGroup` named `/aws/lambda/<function name>` (or referenced by the "
         "function's `LoggingConfig.LogGroup`) with `RetentionInDays`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `logRetentionInDays: 30` (or what your retention policy requires) under "
+            "`provider`, or on the function.",
+        ),
+        (
+            "sam",
+            "Declare an AWS::Logs::LogGroup with `LogGroupName: !Sub /aws/lambda/${MyFunction}` "
+            "and `RetentionInDays: 30`, or point the function's `LoggingConfig.LogGroup` at a log "
+            "group with `RetentionInDays`. AWS::Serverless::Function has no retention setting of "
+            "its own.",
+        ),
+        (
+            "cloudformation",
+            "Declare an AWS::Logs::LogGroup with `LogGroupName: !Sub /aws/lambda/${MyFunction}` "
+            "and `RetentionInDays: 30`, or point the AWS::Lambda::Function's "
+            "`LoggingConfig.LogGroup` at a log group with `RetentionInDays`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html",

@@ -36,6 +36,30 @@ _SLS_LOGS_KEY = {"rest": "restApi", "http": "httpApi", "websocket": "websocket"}
         "`Globals`); CloudFormation `AccessLogSetting` on `AWS::ApiGateway::Stage` and "
         "`AccessLogSettings` on `AWS::ApiGatewayV2::Stage`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Turn on access logs: `provider.logs.restApi: {accessLogging: true, "
+            "fullExecutionData: false}`, `provider.logs.httpApi: true` or "
+            "`provider.logs.websocket: {accessLogging: true, fullExecutionData: false}` for the "
+            "API of the service. `fullExecutionData: false` keeps request bodies out of the "
+            "execution logs (SLS0508).",
+        ),
+        (
+            "sam",
+            "Set `AccessLogSetting: {DestinationArn: !GetAtt ApiAccessLogs.Arn, Format: ...}` on "
+            "the AWS::Serverless::Api, or `AccessLogSettings` with the same keys on the "
+            "AWS::Serverless::HttpApi (also in `Globals`). REST APIs also need the account's API "
+            "Gateway CloudWatch role (AWS::ApiGateway::Account).",
+        ),
+        (
+            "cloudformation",
+            "Set `AccessLogSetting: {DestinationArn: !GetAtt ApiAccessLogs.Arn, Format: ...}` on "
+            "the AWS::ApiGateway::Stage (or the Deployment's `StageDescription`); similarly "
+            "`AccessLogSettings` on an AWS::ApiGatewayV2::Stage. REST APIs also need the "
+            "account's CloudWatch role (AWS::ApiGateway::Account `CloudWatchRoleArn`).",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",

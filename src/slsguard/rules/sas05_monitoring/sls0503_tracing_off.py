@@ -28,6 +28,25 @@ from slsguard.rules.sas05_monitoring.common import custom_resource_handlers
         "`xray:PutTraceSegments` and `xray:PutTelemetryRecords` to the role (SAM and the "
         "framework add them)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `tracing: {lambda: true}` under `provider` (or `tracing: Active` on the "
+            "function); the framework adds the X-Ray permissions to the role it creates.",
+        ),
+        (
+            "sam",
+            "Set `Tracing: Active` on the function or in `Globals.Function`; SAM adds the X-Ray "
+            "permissions to the role it creates (a custom `Role` needs `xray:PutTraceSegments` "
+            "and `xray:PutTelemetryRecords`).",
+        ),
+        (
+            "cloudformation",
+            "Set `TracingConfig: {Mode: Active}` on the AWS::Lambda::Function and allow "
+            "`xray:PutTraceSegments` and `xray:PutTelemetryRecords` to its role (e.g. the "
+            "AWSXRayDaemonWriteAccess managed policy).",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tracingconfig.html",

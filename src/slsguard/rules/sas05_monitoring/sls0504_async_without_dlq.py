@@ -35,6 +35,28 @@ ASYNC_KINDS = frozenset(
         "`AWS::Lambda::EventInvokeConfig` with `DestinationConfig.OnFailure`. Alarm on the "
         "queue's depth."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Capture failed events on the function: `destinations: {onFailure: <queue, topic, bus "
+            "or function ARN>}`, or `onError: <SNS topic ARN>` as dead-letter queue. Alarm on the "
+            "destination's depth.",
+        ),
+        (
+            "sam",
+            "Add `EventInvokeConfig: {DestinationConfig: {OnFailure: {Type: SQS, Destination: "
+            "!GetAtt FailedEvents.Arn}}}` or `DeadLetterQueue: {Type: SQS, TargetArn: !GetAtt "
+            "FailedEvents.Arn}` to the function (or `Globals.Function`). Alarm on the queue's "
+            "depth.",
+        ),
+        (
+            "cloudformation",
+            "Set `DeadLetterConfig: {TargetArn: !GetAtt FailedEvents.Arn}` on the "
+            "AWS::Lambda::Function, or add an AWS::Lambda::EventInvokeConfig with "
+            "`DestinationConfig: {OnFailure: {Destination: !GetAtt FailedEvents.Arn}}`; the role "
+            "needs `sqs:SendMessage` on the queue. Alarm on the queue's depth.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html",

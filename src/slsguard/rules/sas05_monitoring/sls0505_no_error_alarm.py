@@ -45,6 +45,30 @@ FAILURE_METRICS = frozenset(
         "settings; in SAM and CloudFormation as a resource of the template), with an SNS "
         "action that reaches a person."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add alarms with the serverless-plugin-aws-alerts plugin (`custom.alerts: {topics: "
+            "{alarm: <SNS topic>}, alarms: [functionErrors, functionThrottles]}`), or an "
+            "AWS::CloudWatch::Alarm in `resources.Resources` on `AWS/Lambda` `Errors` with the "
+            "dimension `FunctionName: !Ref HelloLambdaFunction` and `AlarmActions` that reach a "
+            "person.",
+        ),
+        (
+            "sam",
+            "Add an AWS::CloudWatch::Alarm with `Namespace: AWS/Lambda`, `MetricName: Errors` "
+            "(and one on `Throttles`), `Dimensions: [{Name: FunctionName, Value: !Ref "
+            "MyFunction}]` and `AlarmActions: [!Ref AlertTopic]`, an SNS topic that reaches a "
+            "person.",
+        ),
+        (
+            "cloudformation",
+            "Add an AWS::CloudWatch::Alarm with `Namespace: AWS/Lambda`, `MetricName: Errors` "
+            "(and one on `Throttles`), `Dimensions: [{Name: FunctionName, Value: !Ref "
+            "MyFunction}]` and `AlarmActions: [!Ref AlertTopic]`. An alarm without the "
+            "`FunctionName` dimension covers every function of the account and region.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html",

@@ -35,6 +35,29 @@ _CFN_APIS = ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
         "`DefaultRouteSettings.DataTraceEnabled: false` on `AWS::ApiGatewayV2::Stage`. Use "
         "access logs for the audit trail."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `fullExecutionData: false` under `provider.logs.restApi` (and "
+            "`provider.logs.websocket`), e.g. `logs: {restApi: {accessLogging: true, "
+            "executionLogging: true, level: ERROR, fullExecutionData: false}}`; the framework "
+            "turns it on whenever these logs are enabled.",
+        ),
+        (
+            "sam",
+            "Set `DataTraceEnabled: false` (or remove it) in the `MethodSettings` of the "
+            "AWS::Serverless::Api (or `Globals.Api`), e.g. `MethodSettings: [{ResourcePath: '/*', "
+            "HttpMethod: '*', LoggingLevel: ERROR, DataTraceEnabled: false}]`. Use access logs "
+            "for the audit trail.",
+        ),
+        (
+            "cloudformation",
+            "Set `DataTraceEnabled: false` in the `MethodSettings` of the AWS::ApiGateway::Stage "
+            "(or the Deployment's `StageDescription`); similarly "
+            "`DefaultRouteSettings.DataTraceEnabled: false` (and `RouteSettings`) on a WebSocket "
+            "AWS::ApiGatewayV2::Stage. Use access logs for the audit trail.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html",

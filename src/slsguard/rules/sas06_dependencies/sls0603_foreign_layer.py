@@ -59,6 +59,28 @@ def aws_publishers() -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
         "Secrets, AppConfig, Lambda Insights, ADOT ...; listed in slsguard/data/"
         "aws_layer_publishers.json) are not reported."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Build the dependency into a layer of your own: declare it under top-level `layers:` "
+            "(`layers: {deps: {path: layer}}`) and reference it with `layers: [!Ref "
+            "DepsLambdaLayer]` on the function. Or pin a reviewed version of a publisher you "
+            "trust and suppress the finding for it.",
+        ),
+        (
+            "sam",
+            "Build the dependency into your own AWS::Serverless::LayerVersion (`ContentUri: "
+            "layer/`) and reference it with `Layers: [!Ref DepsLayer]` on the function or in "
+            "`Globals.Function`. Or pin a reviewed version of a publisher you trust and suppress "
+            "the finding for it.",
+        ),
+        (
+            "cloudformation",
+            "Publish the dependency as your own AWS::Lambda::LayerVersion and list it in the "
+            "function's `Layers` (`!Ref DepsLayer` is the version ARN). Or pin a reviewed version "
+            "of a publisher you trust and suppress the finding for it.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html",

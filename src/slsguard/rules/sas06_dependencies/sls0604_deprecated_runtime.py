@@ -62,10 +62,27 @@ def runtime_table() -> dict[str, RuntimeInfo]:
         "functions on it, so even an urgent fix can no longer be deployed."
     ),
     fix=(
-        "Move to a supported runtime (e.g. python3.13+, nodejs22.x+, java21+, dotnet10, "
+        "Move to a supported runtime (e.g. python3.13+, nodejs24.x, java21+, dotnet10, "
         "provided.al2023 for Go and Rust) and test: serverless.yml `provider.runtime` or "
         "`runtime` on the function; SAM and CloudFormation `Runtime` (also in "
         "`Globals.Function`). The dates come from slsguard/data/lambda_runtimes.json."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Move to a supported runtime and test: `runtime: python3.13` (or `nodejs24.x`, "
+            "`java21`, `provided.al2023` ...) under `provider` or on the function.",
+        ),
+        (
+            "sam",
+            "Move to a supported runtime and test: `Runtime: python3.13` (or `nodejs24.x`, "
+            "`java21`, `provided.al2023` ...) on the function or in `Globals.Function`.",
+        ),
+        (
+            "cloudformation",
+            "Move to a supported runtime and test: `Runtime: python3.13` (or `nodejs24.x`, "
+            "`java21`, `provided.al2023` ...) on the AWS::Lambda::Function.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",

@@ -24,8 +24,32 @@ _SEVERITY = {"high": Severity.CRITICAL, "medium": Severity.HIGH, "low": Severity
     ),
     fix=(
         "Store the secret in AWS Secrets Manager or SSM Parameter Store (SecureString) and "
-        "read it at run time (e.g. `slsguard.runtime` secrets helpers or Powertools "
-        "parameters); put only its name or ARN in the environment. Rotate the exposed value."
+        "read it at run time (e.g. with the AWS Parameters and Secrets Lambda extension or "
+        "Powertools parameters); put only its name or ARN in the environment. Rotate the "
+        "exposed value."
+    ),
+    fixes=(
+        (
+            "serverless",
+            "Move the value to Secrets Manager or an SSM SecureString and put only its name in "
+            "`environment` (`DB_SECRET_ID: prod/db`), read at run time (AWS SDK, Powertools "
+            "parameters) with `secretsmanager:GetSecretValue` on it in "
+            "`provider.iam.role.statements`. Rotate the exposed value.",
+        ),
+        (
+            "sam",
+            "Move the value to an AWS::SecretsManager::Secret and put only its ARN in "
+            "`Environment.Variables` (`DB_SECRET_ARN: !Ref DbSecret`), read at run time with "
+            "`AWSSecretsManagerGetSecretValuePolicy: {SecretArn: !Ref DbSecret}` in `Policies`. "
+            "Rotate the exposed value.",
+        ),
+        (
+            "cloudformation",
+            "Move the value to an AWS::SecretsManager::Secret and put only its ARN in the "
+            "function's `Environment.Variables` (`DB_SECRET_ARN: !Ref DbSecret`), read at run "
+            "time with `secretsmanager:GetSecretValue` on it in the AWS::IAM::Role. Rotate the "
+            "exposed value.",
+        ),
     ),
     references=(
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",

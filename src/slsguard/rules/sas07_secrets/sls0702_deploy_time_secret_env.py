@@ -29,6 +29,29 @@ from slsguard.rules.sas07_secrets.common import deploy_time_secret
         "CloudFormation `Environment.Variables` without `{{resolve:secretsmanager:...}}`, "
         "`{{resolve:ssm-secure:...}}` or a `!Ref` to a NoEcho parameter."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Put the parameter or secret name in `environment` instead of `${ssm:...}` "
+            "(`DB_PASSWORD_PARAM: /myapp/prod/db-password`) and read the value at run time (AWS "
+            "SDK, the Parameters and Secrets Lambda extension, Powertools parameters), with "
+            "`ssm:GetParameter` and `kms:Decrypt` on it in `provider.iam.role.statements`.",
+        ),
+        (
+            "sam",
+            "Put the secret's ARN or the parameter name in `Environment.Variables` instead of "
+            "`{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}` or a `!Ref` to a "
+            "NoEcho parameter, and read the value at run time, granted with "
+            "`AWSSecretsManagerGetSecretValuePolicy` or `SSMParameterReadPolicy` in `Policies`.",
+        ),
+        (
+            "cloudformation",
+            "Put the secret's ARN or the parameter name in `Environment.Variables` instead of "
+            "`{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}` or a `!Ref` to a "
+            "NoEcho parameter, and read the value at run time, with "
+            "`secretsmanager:GetSecretValue` or `ssm:GetParameter` on it in the AWS::IAM::Role.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption",

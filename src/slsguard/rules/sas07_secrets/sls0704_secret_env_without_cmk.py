@@ -28,6 +28,28 @@ from slsguard.secrets import classify
         "`KmsKeyArn` (function or `Globals.Function`); CloudFormation `KmsKeyArn` on "
         "`AWS::Lambda::Function`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `kmsKeyArn: !GetAtt EnvKey.Arn` (a customer managed AWS::KMS::Key in "
+            "`resources.Resources`) under `provider` or on the function, and allow `kms:Decrypt` "
+            "on it in `provider.iam.role.statements`. Better, move the secrets out of the "
+            "environment (SLS0701, SLS0702).",
+        ),
+        (
+            "sam",
+            "Set `KmsKeyArn: !GetAtt EnvKey.Arn` (a customer managed AWS::KMS::Key) on the "
+            "function or in `Globals.Function`, and add `KMSDecryptPolicy: {KeyId: !Ref EnvKey}` "
+            "to its `Policies`. Better, move the secrets out of the environment (SLS0701, "
+            "SLS0702).",
+        ),
+        (
+            "cloudformation",
+            "Set `KmsKeyArn: !GetAtt EnvKey.Arn` (a customer managed AWS::KMS::Key) on the "
+            "AWS::Lambda::Function and allow `kms:Decrypt` on the key to its role. Better, move "
+            "the secrets out of the environment (SLS0701, SLS0702).",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html",
         "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk",

@@ -32,6 +32,22 @@ _REFERENCE_PREFIXES = ("arn:", "/", "{{resolve:", "ssm:", "secretsmanager:")
         "supports it (SAM and CloudFormation `Parameters`; a serverless.yml has `${ssm:...}` "
         "and `${param:...}` instead)."
     ),
+    fixes=(
+        (
+            "sam",
+            "Declare the parameter with `NoEcho: true` and no `Default`, and pass the value at "
+            "deploy time (`sam deploy --parameter-overrides`, not a committed samconfig.toml). "
+            "Better, read a Secrets Manager secret at run time, or use a "
+            "`{{resolve:secretsmanager:...}}` dynamic reference where the property supports it.",
+        ),
+        (
+            "cloudformation",
+            "Declare the parameter with `NoEcho: true` and no `Default`, and pass the value at "
+            "deploy time (`aws cloudformation deploy --parameter-overrides`). Better, read a "
+            "Secrets Manager secret at run time, or use a `{{resolve:secretsmanager:...}}` "
+            "dynamic reference where the property supports it.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#parameters-section-structure-properties",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/security-best-practices.html#creds",

@@ -33,6 +33,26 @@ from slsguard.secrets import classify
         "parameter, an access key's SecretAccessKey or a client secret (serverless.yml "
         "`resources.Outputs`, SAM and CloudFormation `Outputs`)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Output the secret's ARN or name (`Value: !Ref DbSecret`) in `resources.Outputs` "
+            "instead of its value, and read the value from Secrets Manager where it is needed; "
+            "`serverless deploy` and `serverless info --verbose` print every output.",
+        ),
+        (
+            "sam",
+            "Output the secret's ARN or name (`Value: !Ref DbSecret`) in `Outputs` instead of its "
+            "value, and read the value from Secrets Manager where it is needed; `sam deploy` "
+            "prints every output.",
+        ),
+        (
+            "cloudformation",
+            "Output the secret's ARN or name (`Value: !Ref DbSecret`) instead of its value, and "
+            "read the value from Secrets Manager where it is needed; never `Export` anything "
+            "sensitive (ListExports shows it to the whole account).",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#parameters-section-structure-properties",

@@ -83,6 +83,29 @@ _FUNCTIONS = frozenset({"AWS::Lambda::Function", "AWS::Serverless::Function"})
         "values, or pass a NoEcho parameter without default (serverless.yml "
         "`resources.Resources`, SAM and CloudFormation `Resources`). Rotate the exposed value."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Replace the literal in `resources.Resources` with a dynamic reference, e.g. "
+            "`MasterUserPassword: '{{resolve:secretsmanager:db-secret:SecretString:password}}'` "
+            "(or `ManageMasterUserPassword: true` for RDS), not `${ssm:...}`, which is resolved "
+            "into the template. Rotate the exposed value.",
+        ),
+        (
+            "sam",
+            "Replace the literal with a dynamic reference to a secret, e.g. `MasterUserPassword: "
+            "!Sub '{{resolve:secretsmanager:${DbSecret}:SecretString:password}}'` with an "
+            "AWS::SecretsManager::Secret using `GenerateSecretString` (or "
+            "`ManageMasterUserPassword: true` for RDS). Rotate the exposed value.",
+        ),
+        (
+            "cloudformation",
+            "Replace the literal with a dynamic reference, e.g. `MasterUserPassword: "
+            "'{{resolve:secretsmanager:db-secret:SecretString:password}}'` (or "
+            "`ManageMasterUserPassword: true` for RDS), or a `!Ref` to a NoEcho parameter without "
+            "`Default`. Rotate the exposed value.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/security-best-practices.html#creds",

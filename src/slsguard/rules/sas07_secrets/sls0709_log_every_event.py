@@ -32,6 +32,26 @@ _TRUE = frozenset({"true", "1", "yes", "y", "on", "t"})
         "CloudFormation `Environment.Variables` (also `Globals.Function`); log selected, "
         "non-sensitive fields instead, and use it only temporarily in a test stage."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Remove `POWERTOOLS_LOGGER_LOG_EVENT` (or set it to `false`) in "
+            "`provider.environment` and the function's `environment`; log selected, non-sensitive "
+            "fields instead, and turn it on only in a test stage (`${param:logEvent}`).",
+        ),
+        (
+            "sam",
+            "Remove `POWERTOOLS_LOGGER_LOG_EVENT` (or set it to `false`) in the function's "
+            "`Environment.Variables` and in `Globals.Function`; log selected, non-sensitive "
+            "fields instead, and turn it on only temporarily in a test stage.",
+        ),
+        (
+            "cloudformation",
+            "Remove `POWERTOOLS_LOGGER_LOG_EVENT` (or set it to `false`) in the "
+            "`Environment.Variables` of the AWS::Lambda::Function; log selected, non-sensitive "
+            "fields instead, and turn it on only temporarily in a test stage.",
+        ),
+    ),
     references=(
         "https://docs.powertools.aws.dev/lambda/python/latest/core/logger/#logging-incoming-event",
         "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html",

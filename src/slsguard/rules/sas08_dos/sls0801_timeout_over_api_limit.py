@@ -27,6 +27,24 @@ INTEGRATION_LIMITS = {"http": 29, "websocket": 29, "httpApi": 30}
         "`timeout: 29`, SAM/CloudFormation `Timeout: 29`, also in `provider`/`Globals` when "
         "inherited), or move long work behind an asynchronous queue."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `timeout: 29` (or lower; 30 for `httpApi` events) on the function or under "
+            "`provider`; move long work behind an SQS queue and answer the request at once.",
+        ),
+        (
+            "sam",
+            "Set `Timeout: 29` (or lower; 30 for `HttpApi` events) on the function or in "
+            "`Globals.Function`; move long work behind an SQS queue and answer the request at "
+            "once.",
+        ),
+        (
+            "cloudformation",
+            "Set `Timeout: 29` (or lower; 30 behind an HTTP API) on the AWS::Lambda::Function; "
+            "move long work behind an SQS queue and answer the request at once.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
         "https://owasp.org/www-project-serverless-top-10/",

@@ -33,6 +33,27 @@ _AUTHENTICATE = ("authenticate-cognito", "authenticate-oidc")
         "AWS_IAM`, or an `authenticate-cognito`/`authenticate-oidc` listener action. Functions "
         "behind API Gateway are covered by SLS0803 (API throttling)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Cap the function with `reservedConcurrency: 10` (sized to the traffic you expect). "
+            "Where callers can sign requests prefer `url: {authorizer: aws_iam}`; give `alb` "
+            "events an `authorizer` (Cognito or OIDC).",
+        ),
+        (
+            "sam",
+            "Cap the function with `ReservedConcurrentExecutions: 10` (sized to the traffic you "
+            "expect) on the function or in `Globals.Function`. Where callers can sign requests "
+            "prefer `FunctionUrlConfig: {AuthType: AWS_IAM}`.",
+        ),
+        (
+            "cloudformation",
+            "Cap the function with `ReservedConcurrentExecutions: 10` (sized to the traffic you "
+            "expect) on the AWS::Lambda::Function. Where callers can sign requests prefer "
+            "`AuthType: AWS_IAM` on the AWS::Lambda::Url; put an `authenticate-cognito` or "
+            "`authenticate-oidc` action before the listener's `forward`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",

@@ -40,6 +40,30 @@ _STAGE_TYPES = ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment", "AWS::A
         "(`custom.apiGatewayThrottling: {maxRequestsPerSecond, maxConcurrentRequests}`) and "
         "cap the functions with `reservedConcurrency`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "For the REST API add the serverless-api-gateway-throttling plugin with "
+            "`custom.apiGatewayThrottling: {maxRequestsPerSecond: 100, maxConcurrentRequests: "
+            "50}`; the framework has no stage throttling setting, so for an HTTP API cap its "
+            "functions with `reservedConcurrency`.",
+        ),
+        (
+            "sam",
+            "Set stage limits: `MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+            "ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50}]` on the AWS::Serverless::Api "
+            "(or `Globals.Api`), `DefaultRouteSettings: {ThrottlingRateLimit: 100, "
+            "ThrottlingBurstLimit: 50}` on the AWS::Serverless::HttpApi.",
+        ),
+        (
+            "cloudformation",
+            "Set stage limits: `MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+            "ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50}]` on the AWS::ApiGateway::Stage "
+            "(or the Deployment's `StageDescription`), `DefaultRouteSettings: "
+            "{ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50}` on the "
+            "AWS::ApiGatewayV2::Stage.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",

@@ -30,6 +30,26 @@ from slsguard.rules.sas08_dos.common import resource
         "CloudFormation `Quota: {Limit: 5000, Period: MONTH}` (and `Throttle`) on "
         "AWS::ApiGateway::UsagePlan. Quotas are best effort: keep a budget alarm too."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add `quota: {limit: 5000, period: MONTH}` (and `throttle: {rateLimit: 100, "
+            "burstLimit: 50}`) to `provider.apiGateway.usagePlan`, or to each plan when it is a "
+            "list. Quotas are best effort: keep a budget alarm too.",
+        ),
+        (
+            "sam",
+            "Add `Quota: {Limit: 5000, Period: MONTH}` (and `Throttle: {RateLimit: 100, "
+            "BurstLimit: 50}`) to `Auth.UsagePlan` of the AWS::Serverless::Api (or "
+            "`Globals.Api`). Quotas are best effort: keep a budget alarm too.",
+        ),
+        (
+            "cloudformation",
+            "Add `Quota: {Limit: 5000, Period: MONTH}` (and `Throttle: {RateLimit: 100, "
+            "BurstLimit: 50}`) to the AWS::ApiGateway::UsagePlan. Quotas are best effort: keep a "
+            "budget alarm too.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html",

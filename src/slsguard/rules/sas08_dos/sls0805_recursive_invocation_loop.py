@@ -104,6 +104,32 @@ class Target:
         "`Filter.S3Key.Rules`, CloudFormation `NotificationConfiguration.LambdaConfigurations"
         ".Filter`), and keep the default `RecursiveLoop: Terminate` (SAM/CloudFormation)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Write to another bucket, queue, topic or stream than the one that triggers the "
+            "function and drop the write permission on the trigger from "
+            "`provider.iam.role.statements` (or the function's `iamRoleStatements`). For S3 at "
+            "least filter the event so written objects do not match it: `s3: {bucket: uploads, "
+            "event: s3:ObjectCreated:*, rules: [{prefix: incoming/}]}`, writing elsewhere.",
+        ),
+        (
+            "sam",
+            "Write to another bucket, queue, topic or stream than the one that triggers the "
+            "function and drop the write permission on the trigger from its `Policies` "
+            "(statements or templates such as `S3CrudPolicy`). For S3 at least filter the `S3` "
+            "event (`Filter: {S3Key: {Rules: [{Name: prefix, Value: incoming/}]}}`) so written "
+            "objects do not match it, and never set `RecursiveLoop: Allow`.",
+        ),
+        (
+            "cloudformation",
+            "Write to another bucket, queue, topic or stream than the one that triggers the "
+            "function and drop the write permission on the trigger from its AWS::IAM::Role. For "
+            "S3 at least add a `Filter.S3Key.Rules` prefix to the bucket's "
+            "`NotificationConfiguration.LambdaConfigurations` so written objects do not match it, "
+            "and keep `RecursiveLoop: Terminate` (the default) on the AWS::Lambda::Function.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/with-s3-example.html",

@@ -37,6 +37,26 @@ _LIMITS = (
         "`MaximumRetryAttempts` and `MaximumEventAgeInSeconds`. Send what still fails to an "
         "on-failure destination."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Set `maximumRetryAttempts: 0` (0 to 2) and `maximumEventAge: 3600` (60 to 21600 "
+            "seconds) on the function, and send what still fails to `destinations.onFailure`.",
+        ),
+        (
+            "sam",
+            "Set `EventInvokeConfig: {MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600}` "
+            "on the function (or in `Globals.Function`), with `DestinationConfig.OnFailure` for "
+            "what still fails.",
+        ),
+        (
+            "cloudformation",
+            "Add an AWS::Lambda::EventInvokeConfig for the function (`FunctionName: !Ref "
+            "MyFunction`, `Qualifier: $LATEST`) with `MaximumRetryAttempts: 0` and "
+            "`MaximumEventAgeInSeconds: 3600`, and a `DestinationConfig.OnFailure` for what still "
+            "fails.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html",

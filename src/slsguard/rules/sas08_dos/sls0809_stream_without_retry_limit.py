@@ -34,6 +34,26 @@ _AGE = ("MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds")
         "`DestinationConfig`); CloudFormation AWS::Lambda::EventSourceMapping "
         "`MaximumRetryAttempts: 3` or `MaximumRecordAgeInSeconds`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Bound the retries on the `stream` event: `maximumRetryAttempts: 3` (or "
+            "`maximumRecordAgeInSeconds: 3600`), with `bisectBatchOnFunctionError: true` and "
+            "`destinations: {onFailure: <queue or topic ARN>}` to keep the failed records.",
+        ),
+        (
+            "sam",
+            "Bound the retries on the `Kinesis` or `DynamoDB` event: `MaximumRetryAttempts: 3` "
+            "(or `MaximumRecordAgeInSeconds: 3600`), with `BisectBatchOnFunctionError: true` and "
+            "`DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecords.Arn}}`.",
+        ),
+        (
+            "cloudformation",
+            "Set `MaximumRetryAttempts: 3` (or `MaximumRecordAgeInSeconds: 3600`) on the "
+            "AWS::Lambda::EventSourceMapping, with `BisectBatchOnFunctionError: true` and "
+            "`DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecords.Arn}}`.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",

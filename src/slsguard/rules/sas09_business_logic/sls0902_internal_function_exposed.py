@@ -49,6 +49,28 @@ _WARMER = re.compile(r"warm|keep.?alive", re.IGNORECASE)
         "CloudFormation `AuthorizationType` other than NONE on the method/route; function URL "
         "`AuthType: AWS_IAM`."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Split the public entry point from the worker (a separate function that validates and "
+            "enqueues), or protect the route: `authorizer:` on the `http`/`httpApi` event, `url: "
+            "{authorizer: aws_iam}` for a function URL.",
+        ),
+        (
+            "sam",
+            "Split the public entry point from the worker (a separate function that validates and "
+            "enqueues), or protect the route: `Auth: {Authorizer: MyAuth}` on the Api/HttpApi "
+            "event (or `Auth.DefaultAuthorizer` on the API), `FunctionUrlConfig: {AuthType: "
+            "AWS_IAM}` for a function URL.",
+        ),
+        (
+            "cloudformation",
+            "Split the public entry point from the worker (a separate function that validates and "
+            "enqueues), or protect the route: `AuthorizationType` other than NONE on the "
+            "AWS::ApiGateway::Method or AWS::ApiGatewayV2::Route, `AuthType: AWS_IAM` on the "
+            "AWS::Lambda::Url.",
+        ),
+    ),
     references=(
         "https://owasp.org/www-project-serverless-top-10/",
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-invocation.html",

@@ -50,6 +50,27 @@ VERBOSE_LEVELS = ("DEBUG", "TRACE")
         "`Globals.Function`; CloudFormation `Environment.Variables` on the "
         "AWS::Lambda::Function. Log at INFO or above outside development."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Remove the variable or give it its production value in `provider.environment` or the "
+            "function's `environment`, per stage if needed (`DEBUG: ${param:debug}` with `params: "
+            "{default: {debug: false}, dev: {debug: true}}`); log at INFO or above outside "
+            "development.",
+        ),
+        (
+            "sam",
+            "Remove the variable or give it its production value in the function's "
+            "`Environment.Variables` or `Globals.Function`, per stage if needed (`DEBUG: !If "
+            "[IsProd, 'false', 'true']`); log at INFO or above outside development.",
+        ),
+        (
+            "cloudformation",
+            "Remove the variable or give it its production value in the `Environment.Variables` "
+            "of the AWS::Lambda::Function, per stage if needed (`DEBUG: !If [IsProd, 'false', "
+            "'true']`); log at INFO or above outside development.",
+        ),
+    ),
     references=(
         "https://owasp.org/www-project-serverless-top-10/",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
