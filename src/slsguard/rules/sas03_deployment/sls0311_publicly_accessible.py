@@ -31,7 +31,8 @@ _MSK = "AWS::MSK::Cluster"
     ),
     fix=(
         "Set `PubliclyAccessible: false` (MSK: "
-        "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) on the resource in serverless.yml `resources.Resources`, SAM or "
+        "`BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type: DISABLED`) on the resource "
+        "in serverless.yml `resources.Resources`, SAM or "
         "CloudFormation `Resources`, place it in private subnets, and give the functions "
         "that use it a VPC configuration (serverless.yml `vpc`, SAM/CloudFormation "
         "`VpcConfig`)."
