@@ -152,7 +152,7 @@ def run_rules(app: App, rules: list[Rule], options: ScanOptions) -> list[Finding
     scopes = _scopes(app)
     for rule in rules:
         meta = rule.meta
-        if app.format.value not in meta.formats:
+        if app.format.value not in meta.formats or (app.cloud != "aws" and not meta.any_cloud):
             continue
         default = options.severity_overrides.get(meta.id, meta.severity)
         for node in scopes[rule.scope]:

@@ -61,6 +61,9 @@ class RuleMeta:
     fix: str  # how to fix, per format where it differs
     references: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("serverless", "sam", "cloudformation")
+    # Applies to serverless.yml of other providers too (Azure, Google ...): only rules about
+    # provider-independent settings such as environment variables. AWS-only by default.
+    any_cloud: bool = False
     # The fix in each format's own words: (("serverless", "..."), ("sam", "..."), ...).
     fixes: tuple[tuple[str, str], ...] = ()
 

@@ -53,8 +53,6 @@ from slsguard.rules.sas02_authentication.common import prop_src, resources_of
     ),
 )
 def function_url_auth_none(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return
     reported: set[tuple[int, int]] = set()
     for fn in app.functions:
         url = fn.url

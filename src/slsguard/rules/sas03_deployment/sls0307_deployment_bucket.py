@@ -47,7 +47,7 @@ from slsguard.rules.sas03_deployment.common import public_reason, truthy
 )
 def deployment_bucket(app: App, _: App) -> Iterator[Hit]:
     setting = app.deployment_bucket
-    if setting is None or app.cloud != "aws":
+    if setting is None:
         return  # the framework's own bucket: encrypted, TLS-only, blocked by default
     config = setting.value if isinstance(setting.value, dict) else {"name": setting.value}
     name = config.get("name")

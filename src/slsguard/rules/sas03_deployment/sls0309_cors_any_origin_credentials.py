@@ -91,8 +91,6 @@ def _credentialed_wildcard(config: Any, origin_keys: tuple[str, ...]) -> bool:
     ),
 )
 def cors_any_origin_with_credentials(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return
     for fn in app.functions:
         for event in fn.events:
             cors = event.properties.get("cors") if event.kind == "http" else None

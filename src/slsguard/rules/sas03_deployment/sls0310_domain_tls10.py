@@ -63,8 +63,6 @@ def _tls10(value: Any) -> bool:
     ),
 )
 def domain_tls10(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return  # serverless-domain-manager and API Gateway are AWS only
     for res in app.resources:
         if res.type in _REST_DOMAINS and _tls10(res.properties.get("SecurityPolicy")):
             yield _hit(prop_src(app, res, "SecurityPolicy"), _label(res.properties, res.id))

@@ -62,7 +62,7 @@ from slsguard.rules.sas05_monitoring.common import (
     ),
 )
 def log_retention_missing(fn: Function, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or fn.log_retention is not None:
+    if fn.log_retention is not None:
         return  # set on the function or the provider; an unresolved value is set too
     subject = f"function {fn.id}"
     group = _log_group(fn, app)

@@ -67,8 +67,6 @@ _SLS_LOGS_KEY = {"rest": "restApi", "http": "httpApi", "websocket": "websocket"}
     ),
 )
 def api_access_logging(api: Api, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return
     kind = _KINDS.get(api.kind, api.kind)
     subject = f"api {api.id}"
     own = resource(app, api.id)

@@ -54,7 +54,7 @@ from slsguard.rules.sas05_monitoring.common import custom_resource_handlers
     ),
 )
 def tracing_off(fn: Function, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or fn.id in custom_resource_handlers(app):
+    if fn.id in custom_resource_handlers(app):
         return  # a deployment-time helper serves no requests to trace
     subject = f"function {fn.id}"
     if fn.tracing is not None:

@@ -63,7 +63,7 @@ ASYNC_KINDS = frozenset(
     ),
 )
 def async_without_dlq(fn: Function, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or fn.dead_letter is not None or fn.on_failure is not None:
+    if fn.dead_letter is not None or fn.on_failure is not None:
         return
     kinds = sorted({e.kind for e in fn.events if e.kind in ASYNC_KINDS})
     if not kinds:

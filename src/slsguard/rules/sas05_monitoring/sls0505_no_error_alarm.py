@@ -75,7 +75,7 @@ FAILURE_METRICS = frozenset(
     ),
 )
 def no_error_alarm(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or not app.functions:
+    if not app.functions:
         return
     custom = app.custom.value if app.custom is not None else None
     if isinstance(custom, dict) and "alerts" in custom:

@@ -65,8 +65,6 @@ _CFN_APIS = ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
     ),
 )
 def full_request_logging(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return
     for api in app.apis:
         own = resource(app, api.id)
         if own is not None and own.type in _CFN_APIS:

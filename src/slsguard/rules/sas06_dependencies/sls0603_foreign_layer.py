@@ -88,8 +88,6 @@ def aws_publishers() -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
     formats=("serverless", "sam", "cloudformation"),
 )
 def foreign_layer(app: App, _: App) -> Iterator[Hit]:
-    if app.cloud != "aws":
-        return
     own: set[str] | None = None
     for fn in app.functions:
         # SAM gives one location to the whole Layers list: one finding per location.

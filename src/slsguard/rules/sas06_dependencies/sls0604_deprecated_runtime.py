@@ -90,7 +90,7 @@ def runtime_table() -> dict[str, RuntimeInfo]:
     ),
 )
 def deprecated_runtime(fn: Function, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or fn.runtime is None or not isinstance(fn.runtime.value, str):
+    if fn.runtime is None or not isinstance(fn.runtime.value, str):
         return  # container images have no runtime; unresolved is unknown
     if _container_image(fn, app):
         return  # an inherited runtime does not apply to an image function

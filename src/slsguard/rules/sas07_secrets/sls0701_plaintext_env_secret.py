@@ -55,6 +55,7 @@ _SEVERITY = {"high": Severity.CRITICAL, "medium": Severity.HIGH, "low": Severity
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption",
     ),
+    any_cloud=True,
 )
 def plaintext_env_secret(fn: Function, app: App) -> Iterator[Hit]:
     for var in fn.environment:

@@ -56,7 +56,7 @@ from slsguard.secrets import classify
     ),
 )
 def secret_env_without_cmk(fn: Function, app: App) -> Iterator[Hit]:
-    if app.cloud != "aws" or fn.kms_key is not None:
+    if fn.kms_key is not None:
         return
     secrets = [
         var.name

@@ -77,6 +77,7 @@ VERBOSE_LEVELS = ("DEBUG", "TRACE")
         "https://docs.powertools.aws.dev/lambda/python/latest/core/logger/",
         "https://expressjs.com/en/advanced/best-practice-performance.html#set-node_env-to-production",
     ),
+    any_cloud=True,
 )
 def debug_mode_enabled(fn: Function, app: App) -> Iterator[Hit]:
     for var in fn.environment:
