@@ -13,6 +13,8 @@ from slsguard.engine import ScanOptions, scan
 from slsguard.rules import ALL_RULES, RULES_BY_ID
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+# Real OSV records (tests/fixtures/osv/README.md) for the dependency rules' fixtures.
+OSV_RECORDS = Path(__file__).parent / "fixtures" / "osv" / "records"
 EXPECT = re.compile(r"(?:#|//)\s*expect:\s*([A-Z0-9, ]+)")
 FORMATS = ("serverless", "sam", "cloudformation")
 
@@ -39,7 +41,8 @@ def expected(folder: Path) -> set[tuple[str, str, int]]:
 
 
 def found(folder: Path, rule_id: str) -> set[tuple[str, str, int]]:
-    result = scan(ScanOptions(paths=(folder,), select=(rule_id,), env={}), ALL_RULES)
+    options = ScanOptions(paths=(folder,), select=(rule_id,), env={}, osv_db=OSV_RECORDS)
+    result = scan(options, ALL_RULES)
     assert not [d for d in result.diagnostics if d.level == "error"], result.diagnostics
     assert result.files_scanned, f"nothing scanned in {folder}"
     return {(f.rule_id, f.location.file, f.location.line) for f in result.findings}

@@ -124,6 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes for large scans (default: one per CPU; 1: none)",
     )
+    scan.add_argument(
+        "--osv-db",
+        type=Path,
+        metavar="PATH",
+        help="advisories for SLS0601: an OSV directory, zip or JSON file, or an "
+        "slsguard database (default: the one `slsguard db update` writes)",
+    )
+    scan.add_argument(
+        "--online",
+        action="store_true",
+        help="ask the OSV API instead of a local database (sends package names "
+        "and versions to api.osv.dev)",
+    )
     scan.add_argument("--show-suppressed", action="store_true")
     scan.add_argument("--no-color", action="store_true")
     scan.add_argument(
@@ -138,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule_id", metavar="ID")
+
+    db = sub.add_parser("db", help="the local OSV advisory database used by SLS0601")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    update = db_sub.add_parser("update", help="download the PyPI and npm OSV exports (network)")
+    update.add_argument("--ecosystem", action="append", choices=("PyPI", "npm"), default=[])
+    update.add_argument("--path", type=Path, help="database file (default: user cache)")
+    importer = db_sub.add_parser("import", help="build the database from OSV records on disk")
+    importer.add_argument("source", type=Path, nargs="+", help="OSV directories, zips or JSON")
+    importer.add_argument("--path", type=Path, help="database file (default: user cache)")
+    status = db_sub.add_parser("status", help="where the database is and what it holds")
+    status.add_argument("--path", type=Path, help="database file (default: user cache)")
     return parser
 
 
@@ -147,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rules(args.format)
     if args.command == "explain":
         return _explain(args.rule_id)
+    if args.command == "db":
+        from slsguard.deps.commands import run_db_command
+
+        return run_db_command(args)
     return _scan(args)
 
 
@@ -231,6 +259,8 @@ def _scan(args: argparse.Namespace) -> int:
         max_file_bytes=args.max_file_size,
         min_severity=Severity(args.min_severity or config.min_severity or Severity.INFO),
         jobs=args.jobs,
+        osv_db=args.osv_db,
+        online=args.online,
     )
     fail_on = Severity(args.fail_on) if args.fail_on else (config.fail_on or Severity.HIGH)
     result = _run_with_progress(options, ALL_RULES, quiet=args.quiet)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slsguard import suppress
 from slsguard.discovery import Candidate, FileRejected, discover, looks_like_template, read_text
@@ -27,6 +28,13 @@ from slsguard.model.app import (
 )
 from slsguard.rules.base import Rule
 
+if TYPE_CHECKING:
+    from slsguard.deps.advisories import AdvisorySource
+    from slsguard.deps.model import Manifest
+
+# Rules that need the dependency manifests each function ships.
+DEPENDENCY_RULES = frozenset({"SLS0601", "SLS0602"})
+
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
@@ -43,6 +51,12 @@ class ScanOptions:
     max_file_bytes: int = 5 * 1024 * 1024
     min_severity: Severity = Severity.INFO  # findings below it are not reported at all
     jobs: int | None = None  # worker processes for large scans; None: one per CPU, at most 8
+    osv_db: Path | None = None  # an OSV directory/zip/JSON or an slsguard database
+    online: bool = False  # ask the OSV API (the only network use, and only when asked)
+    osv_url: str = "https://api.osv.dev"
+    # Set by scan(): read dependency manifests, and where advisories come from.
+    dependencies: bool = False
+    advisory_source: AdvisorySource | None = None
     env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
 
 
@@ -96,10 +110,38 @@ def load_candidate(
             env=dict(os.environ if options.env is None else options.env),
         )
         app, diagnostics = load_serverless(doc, ctx, dict(options.params))
+        if app is not None:
+            app, more = _with_dependencies(app, cand, root, options)
+            diagnostics = [*diagnostics, *more]
         return doc, app, diagnostics
     if not isinstance(doc.data, dict):
         return doc, None, [Diagnostic(cand.rel, "template is not a mapping")]
-    return doc, build_template_app(doc, options), []
+    app, diagnostics = _with_dependencies(build_template_app(doc, options), cand, root, options)
+    return doc, app, diagnostics
+
+
+_manifest_cache: dict[Path, Manifest | None] = {}
+
+
+def _with_dependencies(
+    app: App, cand: Candidate, root: Path, options: ScanOptions
+) -> tuple[App, list[Diagnostic]]:
+    """The manifests the app's functions ship and, when a source is set, their advisories."""
+    if not options.dependencies:
+        return app, []
+    from slsguard.deps.advisories import AdvisoryLookupError, lookup
+    from slsguard.loaders.dependencies import attach_dependencies
+
+    app, diagnostics = attach_dependencies(app, cand.path.parent, root, _manifest_cache)
+    if options.advisory_source is None or not app.dependencies:
+        return app, diagnostics
+    packages = [p for shipped in app.dependencies for p in shipped.manifest.packages]
+    try:
+        advisories = lookup(options.advisory_source, packages)
+    except AdvisoryLookupError as exc:
+        reason = f"known vulnerabilities not checked: {exc}"
+        return app, [*diagnostics, Diagnostic(cand.rel, reason, DiagnosticLevel.WARNING)]
+    return dataclasses.replace(app, advisories=advisories), diagnostics
 
 
 def build_template_app(doc: Document, options: ScanOptions) -> App:
@@ -226,6 +268,7 @@ class FileResult:
     scanned: bool
     findings: tuple[Finding, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    ships_packages: bool = False
 
 
 def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rule]) -> FileResult:
@@ -242,7 +285,8 @@ def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rul
     findings = run_rules(app, rules, options)
     if findings:
         findings = _suppressed(findings, doc, app, options)
-    return FileResult(cand.rel, True, tuple(findings), tuple(diagnostics))
+    ships = any(shipped.manifest.packages for shipped in app.dependencies)
+    return FileResult(cand.rel, True, tuple(findings), tuple(diagnostics), ships)
 
 
 # Below this many files a worker pool costs more than it saves (fork, pickling results).
@@ -299,13 +343,32 @@ def scan(
     result.diagnostics.extend(diagnostics)
     if on_total:
         on_total(len(candidates))
-    for file_result in _results(candidates, root, options, active_rules):
+    no_advisories = ""
+    if DEPENDENCY_RULES & {r.id for r in active_rules}:
+        from slsguard.deps import advisories
+
+        source, no_advisories = advisories.prepare(options.osv_db, options.online, options.osv_url)
+        options = dataclasses.replace(options, dependencies=True, advisory_source=source)
+    try:
+        _collect(result, _results(candidates, root, options, active_rules), on_file)
+    finally:
+        if options.dependencies:
+            advisories.cleanup()
+    if no_advisories and "SLS0601" in {r.id for r in active_rules} and result.ships_packages:
+        result.diagnostics.append(Diagnostic("", no_advisories, DiagnosticLevel.NOTE))
+    result.findings.sort(key=Finding.sort_key)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def _collect(
+    result: ScanResult, file_results: Iterator[FileResult], on_file: ProgressFn | None
+) -> None:
+    for file_result in file_results:
         if on_file:
             on_file(file_result.rel)
         result.diagnostics.extend(file_result.diagnostics)
         if file_result.scanned:
             result.files_scanned.append(file_result.rel)
         result.findings.extend(file_result.findings)
-    result.findings.sort(key=Finding.sort_key)
-    result.duration_s = time.perf_counter() - started
-    return result
+        result.ships_packages = result.ships_packages or file_result.ships_packages

@@ -103,6 +103,8 @@ class Diagnostic:
     line: int = 0
 
     def __str__(self) -> str:
+        if not self.file:  # about the whole scan, not one file
+            return f"{self.level}: {self.reason}"
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.level}: {self.reason}"
 
@@ -114,6 +116,7 @@ class ScanResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_scanned: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    ships_packages: bool = False  # some function ships third-party packages
 
     @property
     def active(self) -> list[Finding]:

@@ -7,11 +7,15 @@ setting (provider-level, SAM Globals) points at the place it is inherited from.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slsguard.model.source import DocPath, SourceRef
+
+if TYPE_CHECKING:  # the dependency readers are imported only by scans that use them
+    from slsguard.deps.model import Manifest
+    from slsguard.deps.osv import Match
 
 
 class Format(enum.StrEnum):
@@ -251,6 +255,14 @@ class Output:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippedManifest:
+    """A dependency manifest (or lock file, or vendored package) and the functions it ships in."""
+
+    manifest: Manifest
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """Any CloudFormation resource, resolved; for rules whose data the model does not type."""
 
@@ -281,6 +293,10 @@ class App:
     parameters: tuple[Parameter, ...] = ()
     outputs: tuple[Output, ...] = ()
     deployment_bucket: Setting | None = None  # serverless provider.deploymentBucket
+    dependencies: tuple[ShippedManifest, ...] = ()
+    # Known advisories per (ecosystem, name, version), filled when an advisory source was
+    # consulted (None: none was, so SLS0601 cannot say anything either way).
+    advisories: Mapping[tuple[str, str, str], tuple[Match, ...]] | None = None
     # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
     ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
     custom: Setting | None = None  # serverless `custom:` section (plugin settings), resolved
