@@ -119,3 +119,48 @@ def test_unpinned_and_vendored_copies(tmp_path: Path) -> None:
     (vendored / "package.json").write_text('{"name": "lodash", "version": "4.17.20"}')
     result = scan(ScanOptions(paths=(project,), select=("SLS0601",), osv_db=RECORDS), ALL_RULES)
     assert findings(result) == EXPECTED  # the vendored copy of the locked version adds nothing
+
+
+def test_layers_ship_their_dependencies_to_the_functions_using_them(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Deps:\n"
+        "    Type: AWS::Serverless::LayerVersion\n"
+        "    Properties: {ContentUri: layer/}\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: fn/\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.12\n"
+        "      Layers: [!Ref Deps]\n"
+    )
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "layer").mkdir()
+    (tmp_path / "layer" / "requirements.txt").write_text("requests==2.25.0\n")
+    result = scan(ScanOptions(paths=(tmp_path,), select=("SLS0601",), osv_db=RECORDS), ALL_RULES)
+    assert [(f.location.file, f.location.line) for f in result.findings] == [
+        ("layer/requirements.txt", 1)
+    ]
+    assert "ships in function Fn" in result.findings[0].message
+
+
+def test_serverless_layers_and_package_patterns(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\n"
+        "provider: {name: aws, runtime: python3.12}\n"
+        "package:\n  patterns: ['!tools/**']\n"
+        "layers:\n  shared-deps: {path: layer}\n"
+        "functions:\n"
+        "  fn:\n    handler: app.handler\n    layers: [{Ref: SharedDashdepsLambdaLayer}]\n"
+    )
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "requirements.txt").write_text("PyYAML==5.3.1\n")  # not packaged
+    (tmp_path / "layer").mkdir()
+    (tmp_path / "layer" / "requirements.txt").write_text("requests==2.25.0\n")
+    result = scan(ScanOptions(paths=(tmp_path,), select=("SLS0601",), osv_db=RECORDS), ALL_RULES)
+    assert [(f.location.file, f.location.line) for f in result.findings] == [
+        ("layer/requirements.txt", 1)
+    ]

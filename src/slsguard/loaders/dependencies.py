@@ -8,6 +8,7 @@ function, except development-only dependencies.
 
 from __future__ import annotations
 
+import fnmatch
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -15,12 +16,14 @@ from pathlib import Path
 from slsguard.deps.manifests import find_manifests, parse_manifest
 from slsguard.deps.model import Manifest, ManifestError
 from slsguard.findings import Diagnostic, DiagnosticLevel
-from slsguard.model.app import App, Format, ShippedManifest
+from slsguard.model.app import App, Format, Function, ShippedManifest
+from slsguard.model.values import GetAtt, Ref, Unresolved
 
 
 def code_dirs(app: App, app_dir: Path) -> dict[Path, list[str]]:
-    """Code directory -> ids of the functions packaged from it."""
+    """Code directory -> ids of the functions packaged from it (their layers included)."""
     dirs: dict[Path, list[str]] = defaultdict(list)
+    layers = _layer_dirs(app, app_dir)
     for fn in app.functions:
         if app.format is Format.SERVERLESS and fn.format is Format.SERVERLESS:
             folder: Path | None = app_dir
@@ -28,9 +31,45 @@ def code_dirs(app: App, app_dir: Path) -> dict[Path, list[str]]:
             folder = app_dir / fn.code_path
         else:
             folder = None  # inline code, an S3 object or a container image: nothing to read
-        if folder is not None and folder.is_dir():
-            dirs[folder.resolve()].append(fn.id)
+        folders = [folder] if folder is not None else []
+        folders += [layers[layer] for layer in _layer_ids(fn) if layer in layers]
+        for candidate in folders:
+            if candidate.is_dir():
+                dirs[candidate.resolve()].append(fn.id)
     return dirs
+
+
+def _layer_dirs(app: App, app_dir: Path) -> dict[str, Path]:
+    """Layers whose content is in the project, by logical id."""
+    found = {layer: app_dir / path for layer, path in app.layer_dirs}
+    for res in app.resources:
+        content = res.properties.get("ContentUri")  # AWS::Serverless::LayerVersion
+        if res.type == "AWS::Lambda::LayerVersion":
+            content = res.metadata.get("aws:asset:path")  # CDK synth output
+        if res.type.endswith("LayerVersion") and isinstance(content, str):
+            found[res.id] = app_dir / content
+    return found
+
+
+def _layer_ids(fn: Function) -> list[str]:
+    ids = []
+    for layer in fn.layers:
+        value = layer.value
+        if isinstance(value, (Ref, GetAtt)):
+            ids.append(value.logical_id)
+        elif isinstance(value, Unresolved) and value.kind == "ref":
+            ids.append(value.expr)  # a layer the framework generates (serverless `layers:`)
+    return ids
+
+
+def _packaged(rel_to_service: str, patterns: tuple[str, ...]) -> bool:
+    """serverless.yml `package.patterns`: later patterns win, `!` excludes."""
+    included = True
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        if fnmatch.fnmatch(rel_to_service, pattern.lstrip("!")):
+            included = not negated
+    return included
 
 
 def attach_dependencies(
@@ -38,8 +77,13 @@ def attach_dependencies(
 ) -> tuple[App, list[Diagnostic]]:
     """The app with the manifests its functions ship; unreadable ones become warnings."""
     shipped: dict[Path, set[str]] = defaultdict(set)
+    service = app_dir.resolve()
     for folder, function_ids in code_dirs(app, app_dir).items():
         for path in find_manifests(folder, root):
+            if path.is_relative_to(service) and not _packaged(
+                path.relative_to(service).as_posix(), app.package_patterns
+            ):
+                continue  # excluded from the deployment package
             shipped[path].update(function_ids)
     diagnostics: list[Diagnostic] = []
     entries = []

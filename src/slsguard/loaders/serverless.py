@@ -457,8 +457,30 @@ class _ServerlessLoader:
             else None,
             locate=self.doc.ref,
             cloud=self.cloud,
+            layer_dirs=_layer_dirs(self.data.get("layers")),
+            package_patterns=_package_patterns(self.data.get("package")),
             ignores=tuple(self.parts.ignores),
         )
+
+
+def _layer_dirs(layers: Any) -> tuple[tuple[str, str], ...]:
+    """`layers: {my-deps: {path: layer}}` -> (("MyDashdepsLambdaLayer", "layer"),): the
+    logical id the framework gives a layer, which functions reference with `Ref`."""
+    out = []
+    for name, spec in _dict(layers).items():
+        path = _dict(spec).get("path")
+        if isinstance(path, str):
+            normalized = str(name)[:1].upper() + str(name)[1:]
+            normalized = normalized.replace("-", "Dash").replace("_", "Underscore")
+            out.append((f"{normalized}LambdaLayer", path))
+    return tuple(out)
+
+
+def _package_patterns(package: Any) -> tuple[str, ...]:
+    spec = _dict(package)
+    patterns = [p for p in as_list(spec.get("patterns")) if isinstance(p, str)]
+    patterns += [f"!{p}" for p in as_list(spec.get("exclude")) if isinstance(p, str)]
+    return tuple(patterns)
 
 
 def _issue_key(reason: str) -> str:

@@ -294,6 +294,11 @@ class App:
     outputs: tuple[Output, ...] = ()
     deployment_bucket: Setting | None = None  # serverless provider.deploymentBucket
     dependencies: tuple[ShippedManifest, ...] = ()
+    # Lambda layers whose content is in the project: (logical id, directory relative to the
+    # app's file), so the dependencies they ship are attributed to the functions using them.
+    layer_dirs: tuple[tuple[str, str], ...] = ()
+    # serverless.yml `package.patterns` (and the older `package.exclude`, as `!` patterns)
+    package_patterns: tuple[str, ...] = ()
     # Known advisories per (ecosystem, name, version), filled when an advisory source was
     # consulted (None: none was, so SLS0601 cannot say anything either way).
     advisories: Mapping[tuple[str, str, str], tuple[Match, ...]] | None = None
