@@ -179,38 +179,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rules(fmt: str) -> int:
-    from slsguard.rules import ALL_RULES
+    from slsguard.rules import all_metas
 
     if fmt == "json":
         import json
 
         rows = [
             {
-                "id": r.id,
-                "name": r.meta.name,
-                "category": r.meta.category.value,
-                "severity": r.meta.severity.value,
-                "title": r.meta.title,
+                "id": m.id,
+                "name": m.name,
+                "category": m.category.value,
+                "severity": m.severity.value,
+                "title": m.title,
             }
-            for r in ALL_RULES
+            for m in all_metas()
         ]
         print(json.dumps(rows, indent=2))
     else:
-        for r in ALL_RULES:
-            m = r.meta
+        for m in all_metas():
             print(f"{m.id}  {m.category.value:<6} {m.severity.value:<8} {m.name:<32} {m.title}")
     return EXIT_CLEAN
 
 
 def _explain(rule_id: str) -> int:
     from slsguard.docs import rule_markdown
-    from slsguard.rules import RULES_BY_ID
+    from slsguard.rules import all_metas
 
-    rule = RULES_BY_ID.get(rule_id.upper())
-    if rule is None:
+    meta = next((m for m in all_metas() if m.id == rule_id.upper()), None)
+    if meta is None:
         print(f"slsguard: unknown rule {rule_id!r}; see `slsguard rules`", file=sys.stderr)
         return EXIT_USAGE
-    print(rule_markdown(rule.meta), end="")
+    print(rule_markdown(meta), end="")
     return EXIT_CLEAN
 
 
@@ -241,7 +240,9 @@ def _scan(args: argparse.Namespace) -> int:
             baseline = frozenset(read_baseline(args.baseline))
         except (OSError, ValueError, KeyError) as exc:
             return _usage_error(f"cannot read baseline {args.baseline}: {exc}")
-    known = {r.id for r in ALL_RULES} | {f"SAS-{i}" for i in range(1, 11)}
+    from slsguard.rules import all_metas
+
+    known = {m.id for m in all_metas()} | {f"SAS-{i}" for i in range(1, 11)}
     for pattern in [*args.select, *args.ignore]:
         if not any(k.startswith(pattern.upper()) for k in known):
             return _usage_error(f"unknown rule or category {pattern!r}; see `slsguard rules`")
@@ -297,7 +298,7 @@ def _run_with_progress(options: object, rules: object, *, quiet: bool) -> ScanRe
 
 def _report(args: argparse.Namespace, result: ScanResult, fail_on: Severity) -> None:
     from slsguard.report import render
-    from slsguard.rules import ALL_RULES
+    from slsguard.rules import all_metas
 
     if args.quiet:
         result.diagnostics = [d for d in result.diagnostics if d.level != DiagnosticLevel.NOTE]
@@ -312,7 +313,7 @@ def _report(args: argparse.Namespace, result: ScanResult, fail_on: Severity) -> 
     text = render(
         args.format,
         result,
-        [r.meta for r in ALL_RULES],
+        all_metas(),
         tool_version=__version__,
         color=color,
         show_suppressed=args.show_suppressed,

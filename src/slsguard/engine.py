@@ -26,7 +26,7 @@ from slsguard.model.app import (
     Resource,
     Role,
 )
-from slsguard.rules.base import Rule
+from slsguard.rules.base import Rule, RuleMeta
 
 if TYPE_CHECKING:
     from slsguard.deps.advisories import AdvisorySource
@@ -57,6 +57,7 @@ class ScanOptions:
     # Set by scan(): read dependency manifests, and where advisories come from.
     dependencies: bool = False
     advisory_source: AdvisorySource | None = None
+    code_rules: frozenset[str] = frozenset()  # handler code rules to run
     env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
 
 
@@ -66,15 +67,27 @@ def scan_root(paths: tuple[Path, ...]) -> Path:
     return Path(os.path.commonpath([os.path.abspath(d) for d in dirs]))
 
 
+def is_selected(meta: RuleMeta, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """--select/--ignore: rule ids, id prefixes ("SLS04") or SAS categories ("SAS-4")."""
+
+    def matches(patterns: tuple[str, ...]) -> bool:
+        return any(
+            meta.id.startswith(p.upper()) or meta.category.value == p.upper() for p in patterns
+        )
+
+    return (not select or matches(select)) and not matches(ignore)
+
+
 def selected_rules(
     rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> list[Rule]:
-    def matches(rule: Rule, patterns: tuple[str, ...]) -> bool:
-        return any(
-            rule.id.startswith(p.upper()) or rule.meta.category.value == p.upper() for p in patterns
-        )
+    return [r for r in rules if is_selected(r.meta, select, ignore)]
 
-    return [r for r in rules if (not select or matches(r, select)) and not matches(r, ignore)]
+
+def selected_code_rules(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    from slsguard.code.rules import CODE_RULES
+
+    return frozenset(m.id for m in CODE_RULES if is_selected(m, select, ignore))
 
 
 def load_candidate(
@@ -238,9 +251,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _suppressed(
-    findings: list[Finding], doc: Document, app: App, options: ScanOptions
+    findings: list[Finding], lines_by_file: dict[str, list[str]], app: App, options: ScanOptions
 ) -> list[Finding]:
-    lines = doc.lines
     per_path = dict(options.per_path_ignores)
 
     def baseline(finding: Finding) -> tuple[str, str] | None:
@@ -249,12 +261,22 @@ def _suppressed(
     return suppress.apply(
         findings,
         [
-            lambda f: suppress.inline_suppression(f, lines),
+            lambda f: suppress.inline_suppression(f, lines_by_file.get(f.location.file, [])),
             lambda f: suppress.metadata_suppression(f, app),
             lambda f: suppress.path_suppression(f, per_path),
             baseline,
         ],
     )
+
+
+def _as_configured(findings: list[Finding], options: ScanOptions) -> list[Finding]:
+    """Severity overrides and --min-severity, as run_rules applies them to its findings."""
+    out = []
+    for finding in findings:
+        severity = options.severity_overrides.get(finding.rule_id, finding.severity)
+        if severity.rank >= options.min_severity.rank:
+            out.append(dataclasses.replace(finding, severity=severity))
+    return out
 
 
 ProgressFn = Callable[[str], None]
@@ -283,8 +305,16 @@ def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rul
     if doc is None or app is None:
         return FileResult(cand.rel, False, diagnostics=tuple(diagnostics))
     findings = run_rules(app, rules, options)
+    lines_by_file = {cand.rel: doc.lines} if findings else {}
+    if options.code_rules:
+        from slsguard.engine_code import analyze_app
+
+        code = analyze_app(app, cand.rel, cand.path.parent, root, options.code_rules)
+        findings += _as_configured(code.findings, options)
+        diagnostics = [*diagnostics, *code.diagnostics]
+        lines_by_file = {cand.rel: doc.lines, **code.lines}
     if findings:
-        findings = _suppressed(findings, doc, app, options)
+        findings = _suppressed(findings, lines_by_file, app, options)
     ships = any(shipped.manifest.packages for shipped in app.dependencies)
     return FileResult(cand.rel, True, tuple(findings), tuple(diagnostics), ships)
 
@@ -314,6 +344,10 @@ def _results(
 
     global _worker_job
     _worker_job = (root, options, rules)  # inherited by the forked workers
+    if options.code_rules:
+        from slsguard.code.secrets_scan import preload
+
+        preload()  # import detect-secrets once, before the fork, not once per worker
     try:
         with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("fork")
@@ -344,6 +378,9 @@ def scan(
     if on_total:
         on_total(len(candidates))
     no_advisories = ""
+    options = dataclasses.replace(
+        options, code_rules=selected_code_rules(options.select, options.ignore)
+    )
     if DEPENDENCY_RULES & {r.id for r in active_rules}:
         from slsguard.deps import advisories
 

@@ -77,6 +77,8 @@ class Finding:
     suppressed_by: str | None = None  # "inline", "metadata", "config", "baseline"
     suppression_reason: str = ""
     fix: str = ""  # how to fix it, in the words of the file's format
+    # Code findings: the steps from the event (source) to the dangerous call (sink).
+    flow: tuple[tuple[SourceRef, str], ...] = ()
 
     @property
     def fingerprint(self) -> str:

@@ -24,11 +24,14 @@ def _matches(finding: Finding, ids: Iterable[str]) -> bool:
 
 
 def inline_suppression(finding: Finding, lines: list[str]) -> tuple[str, str] | None:
-    """A comment on the flagged line or on the line above it."""
+    """A comment on the flagged line, or a comment line just above it."""
     line = finding.location.line
     for number in (line, line - 1):
         if 1 <= number <= len(lines):
-            match = _INLINE.search(lines[number - 1])
+            text = lines[number - 1]
+            if number < line and not text.lstrip().startswith(("#", "//")):
+                continue  # a trailing comment speaks for its own line only
+            match = _INLINE.search(text)
             if match:
                 ids = [part.strip() for part in match.group(1).split(",")]
                 if _matches(finding, ids):

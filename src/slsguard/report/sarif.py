@@ -120,9 +120,20 @@ def _result(finding: Finding, rule_index: int | None) -> JsonObject:
     out["properties"] = {"subject": finding.subject, "confidence": str(finding.confidence)}
     if finding.fix:
         out["properties"]["fix"] = finding.fix
+    if finding.flow:
+        out["codeFlows"] = [_code_flow(finding)]
     if finding.suppressed_by is not None:
         out["suppressions"] = [_suppression(finding)]
     return out
+
+
+def _code_flow(finding: Finding) -> JsonObject:
+    """The path from the event to the sink, one thread-flow location per step."""
+    steps: list[JsonObject] = [
+        {"location": {**_physical(src.file, src.line, src.column), "message": {"text": what}}}
+        for src, what in finding.flow
+    ]
+    return {"threadFlows": [{"locations": steps}]}
 
 
 def _location(finding: Finding) -> JsonObject:

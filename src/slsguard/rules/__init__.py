@@ -13,7 +13,7 @@ from slsguard.rules import (
     sas09_business_logic,
     sas10_errors,
 )
-from slsguard.rules.base import Rule
+from slsguard.rules.base import Rule, RuleMeta
 
 ALL_RULES: tuple[Rule, ...] = (
     *sas01_injection.RULES,
@@ -29,3 +29,14 @@ ALL_RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_ID = {r.id: r for r in ALL_RULES}
+
+
+def all_metas() -> tuple[RuleMeta, ...]:
+    """Every rule's metadata in id order: configuration rules and handler code rules (a code
+    rule sharing an id with a configuration rule is documented by the latter)."""
+    from slsguard.code.rules import CODE_RULES
+
+    metas = {r.id: r.meta for r in ALL_RULES}
+    for meta in CODE_RULES:
+        metas.setdefault(meta.id, meta)
+    return tuple(metas[key] for key in sorted(metas))

@@ -1,0 +1,45 @@
+"""Entry points of the code analysis: one per language, and the language-neutral core."""
+
+from __future__ import annotations
+
+from slsguard.code import ir, tables
+from slsguard.code.finding import CodeFinding
+from slsguard.code.python_frontend import CodeParseError, parse_module
+from slsguard.code.secrets_scan import hardcoded_secrets
+from slsguard.code.taint import Analysis
+
+__all__ = ["CodeFinding", "CodeParseError", "analyze_module", "analyze_python"]
+
+
+def analyze_python(
+    text: str, rel: str, handler: str, *, has_authorizer: bool = False
+) -> list[CodeFinding]:
+    """Findings of the code rules in one Python handler file.
+
+    `rel` is the file's path relative to the scan root; `handler` the name of the handler
+    function in it (its first parameter is the event; "app.handler" is read as "handler");
+    `has_authorizer` says whether an authorizer protects the function's HTTP events
+    (SLS0901). Module-level findings (secrets, debug switches, calls without timeouts ...)
+    do not depend on `handler`. Raises CodeParseError when the text is not valid Python.
+    """
+    module = parse_module(text, rel)
+    return analyze_module(module, text, handler, language="python", has_authorizer=has_authorizer)
+
+
+def analyze_module(
+    module: ir.Module,
+    text: str,
+    handler: str,
+    *,
+    language: str,
+    has_authorizer: bool = False,
+) -> list[CodeFinding]:
+    """Findings of the code rules in a module any front end produced, with the tables of
+    `language` (data/<language>.toml); `text` is the source, for hard-coded secrets."""
+    try:
+        analysis = Analysis(module, tables.load(language), has_authorizer=has_authorizer)
+        findings = analysis.run(handler)
+    except RecursionError:
+        raise CodeParseError("expressions nested too deeply to analyse") from None
+    findings += hardcoded_secrets(text, module)
+    return sorted(findings, key=CodeFinding.sort_key)

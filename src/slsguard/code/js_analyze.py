@@ -1,0 +1,48 @@
+"""Entry point of the code analysis for JavaScript and TypeScript handler files: the
+tree-sitter front end, then the language-neutral engine with data/javascript.toml."""
+
+from __future__ import annotations
+
+from slsguard.code import ir
+from slsguard.code.analyze import analyze_module
+from slsguard.code.finding import CodeFinding
+from slsguard.code.js_exports import exported_functions
+from slsguard.code.js_frontend import parse_javascript
+
+__all__ = ["analyze_javascript", "handler_function"]
+
+
+def analyze_javascript(
+    text: str,
+    rel: str,
+    handler: str,
+    *,
+    typescript: bool = False,
+    has_authorizer: bool = False,
+) -> list[CodeFinding]:
+    """Findings of the code rules in one JavaScript (or TypeScript) handler file.
+
+    `rel` is the file's path relative to the scan root (a `.tsx` suffix selects TSX);
+    `handler` the export the function's handler setting names ("handler", "default", or
+    the whole "index.handler"), resolved to the function it exports; its first parameter is
+    the event. `has_authorizer` says whether an authorizer protects the function's HTTP
+    events (SLS0901). Module-level findings do not depend on `handler`. tree-sitter
+    recovers from syntax errors, so only nesting too deep to walk raises CodeParseError.
+    """
+    tsx = rel.lower().endswith(".tsx")
+    module = parse_javascript(text, rel, typescript=typescript or tsx, tsx=tsx)
+    entry = handler_function(module, handler)
+    return analyze_module(module, text, entry, language="javascript", has_authorizer=has_authorizer)
+
+
+def handler_function(module: ir.Module, handler: str) -> str:
+    """The qualname of the function that export `handler` (or "file.export") names."""
+    exports = exported_functions(module)
+    candidates = [handler]
+    if "." in handler:  # Lambda's "dir/file.export": the export follows the file's first dot
+        candidates.append(handler.rsplit("/", 1)[-1].split(".", 1)[1])
+        candidates.append(handler.rsplit(".", 1)[1])
+    for name in candidates:
+        if name in exports:
+            return exports[name]
+    return next((name for name in candidates if name in module.functions), candidates[-1])

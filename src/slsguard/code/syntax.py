@@ -1,0 +1,73 @@
+"""Small questions about the shape of IR expressions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slsguard.code import ir
+from slsguard.code.sinks import dotted
+
+
+def string_constants(body: Sequence[ir.Stmt]) -> dict[str, str]:
+    """Module-level names assigned a string literal once (`API = "https://..."`)."""
+    values: dict[str, str | None] = {}
+    for s in body:
+        if isinstance(s, ir.Assign):
+            for target in s.targets:
+                if isinstance(target, ir.Name):
+                    const = s.value.value if isinstance(s.value, ir.Const) else None
+                    fresh = target.id not in values and isinstance(const, str)
+                    values[target.id] = const if fresh and isinstance(const, str) else None
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def const_str(expr: ir.Expr | None) -> str | None:
+    if isinstance(expr, ir.Const) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def last_path_part(obj: ir.Expr, key: ir.Expr) -> bool:
+    """`key.split("/")[-1]`, `key.rsplit("/", 1)[-1]`: a base name."""
+    return (
+        isinstance(obj, ir.Call)
+        and isinstance(obj.func, ir.Attr)
+        and obj.func.attr in ("split", "rsplit")
+        and bool(obj.args)
+        and const_str(obj.args[0]) == "/"
+        and isinstance(key, ir.Unary)
+        and key.op == "-"
+        and isinstance(key.operand, ir.Const)
+        and key.operand.value == 1
+    )
+
+
+def written(target: ir.Expr) -> str:
+    """`app.config["DEBUG"]` as written (for messages)."""
+    if isinstance(target, ir.Index) and isinstance(target.key, ir.Const):
+        return f"{written(target.obj)}[{target.key.value!r}]"
+    return dotted(target) or "…"
+
+
+def segment(key: ir.Expr) -> str:
+    if isinstance(key, ir.Const) and isinstance(key.value, str):
+        return f".{key.value}"
+    return "[]"
+
+
+def root_name(expr: ir.Expr) -> str | None:
+    """The variable that `a.b[c].d` is part of."""
+    while isinstance(expr, ir.Attr | ir.Index):
+        expr = expr.obj
+    return expr.id if isinstance(expr, ir.Name) else None
+
+
+def plain_target(target: ir.Seq, count: int) -> bool:
+    return len(target.items) == count and not any(isinstance(i, ir.Spread) for i in target.items)
+
+
+def sequence_literal(expr: ir.Expr) -> bool:
+    """`"x"`, `b"x"`, `[0]`: what `*` repeats into a string or list of any size."""
+    if isinstance(expr, ir.Const):
+        return isinstance(expr.value, str | bytes)
+    return isinstance(expr, ir.Seq | ir.StrBuild)

@@ -1,0 +1,148 @@
+"""Handler code analysis inside a scan: find each function's handler source, run the
+language's front end and the taint engine, and turn what they report into Findings that
+name the function and its trigger.
+
+A finding reachable from an unauthenticated HTTP route keeps the rule's severity; one
+reachable only from internal triggers (queues, streams, schedules) drops one step, since an
+attacker must first be able to write to that source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slsguard.findings import Diagnostic, DiagnosticLevel, Finding, Severity
+from slsguard.model.app import App, Function
+from slsguard.model.source import SourceRef
+from slsguard.rules.base import RuleMeta
+
+if TYPE_CHECKING:
+    from slsguard.code.finding import CodeFinding
+    from slsguard.code.handler_files import HandlerSource
+
+
+@dataclass(frozen=True, slots=True)
+class CodeResult:
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    lines: dict[str, list[str]]  # handler file -> its lines, for inline suppressions
+
+
+def code_rule_metas(config_ids: set[str]) -> tuple[RuleMeta, ...]:
+    """The code rules' metadata, minus ids a configuration rule already documents."""
+    from slsguard.code.rules import CODE_RULES
+
+    return tuple(meta for meta in CODE_RULES if meta.id not in config_ids)
+
+
+def analyze_app(
+    app: App, app_file: str, app_dir: Path, root: Path, selected: frozenset[str]
+) -> CodeResult:
+    from slsguard.code.analyze import CodeParseError
+    from slsguard.code.handlers import resolve_handlers
+    from slsguard.code.rules import CODE_RULES_BY_ID
+
+    sources, unresolved = resolve_handlers(app, app_dir, root)
+    functions = {fn.id: fn for fn in app.functions}
+    diagnostics = [
+        Diagnostic(
+            app_file,
+            f"function {u.function_id}: {u.reason}",
+            DiagnosticLevel.WARNING,
+            functions[u.function_id].src.line if u.function_id in functions else 0,
+        )
+        for u in unresolved
+    ]
+    findings: dict[tuple[str, str, int, int], Finding] = {}
+    lines: dict[str, list[str]] = {}
+    for source in sources:
+        fn = functions.get(source.function_id)
+        if fn is None:
+            continue
+        try:
+            found = _analyze(source, fn)
+        except CodeParseError as exc:
+            diagnostics.append(
+                Diagnostic(source.rel, f"not analysed: {exc}", DiagnosticLevel.WARNING)
+            )
+            continue
+        if found is None:
+            continue  # a language without a front end yet
+        file = source.template_file or source.rel
+        if source.path is not None:
+            lines[file] = source.text.splitlines()
+        for code_finding in found:
+            meta = CODE_RULES_BY_ID.get(code_finding.rule_id)
+            if meta is None or code_finding.rule_id not in selected:
+                continue
+            offset = source.line_offset
+            line = code_finding.line + offset
+            key = (meta.id, file, line, code_finding.column)
+            if key in findings:
+                continue  # module-level findings of a file shared by several functions
+            findings[key] = Finding(
+                rule_id=meta.id,
+                rule_name=meta.name,
+                category=meta.category,
+                severity=_exposed_severity(meta.severity, fn),
+                confidence=meta.confidence,
+                message=f"{code_finding.message} (function {fn.id}{_trigger(fn)})",
+                location=SourceRef(file, line, code_finding.column, ("code", fn.id, meta.id)),
+                subject=f"function {fn.id}",
+                fix=meta.fix,
+                flow=tuple(
+                    (SourceRef(file, step_line + offset, column, ()), what)
+                    for step_line, column, what in code_finding.flow
+                ),
+            )
+    return CodeResult(list(findings.values()), diagnostics, lines)
+
+
+def _analyze(source: HandlerSource, fn: Function) -> list[CodeFinding] | None:
+    """The code findings of one handler, or None for a language without a front end yet."""
+    from slsguard.code import analyze
+
+    has_authorizer = bool(fn.http_events) and all(
+        e.authorizer is not None for e in fn.http_events if e.kind in ("http", "httpApi")
+    )
+    if source.language == "python":
+        return analyze.analyze_python(
+            source.text, source.rel, source.export, has_authorizer=has_authorizer
+        )
+    analyze_javascript = getattr(analyze, "analyze_javascript", None)
+    if analyze_javascript is None:
+        return None
+    result: list[CodeFinding] = analyze_javascript(
+        source.text,
+        source.rel,
+        source.export,
+        typescript=source.language == "typescript",
+        has_authorizer=has_authorizer,
+    )
+    return result
+
+
+def _public_route(fn: Function) -> str | None:
+    for event in fn.events:
+        if event.kind in ("http", "httpApi") and event.authorizer is None:
+            return f"{event.method or 'ANY'} {event.path}"
+    if fn.url is not None and fn.url.auth_type == "NONE":
+        return "its public function URL"
+    return None
+
+
+def _trigger(fn: Function) -> str:
+    route = _public_route(fn)
+    if route is not None:
+        return f", reachable from {route} without authorizer"
+    kinds = sorted({e.kind for e in fn.events})
+    return f", triggered by {', '.join(kinds)}" if kinds else ""
+
+
+def _exposed_severity(severity: Severity, fn: Function) -> Severity:
+    if _public_route(fn) is not None or any(e.is_http for e in fn.events) or not fn.events:
+        return severity
+    order = list(Severity)
+    return order[max(order.index(severity) - 1, 0)]
