@@ -130,3 +130,45 @@ def test_code_rules_are_listed_and_explained(capsys: pytest.CaptureFixture[str])
     assert ids.count("SLS1002") == 1
     assert main(["explain", "SLS0101"]) == 0
     assert capsys.readouterr().out.startswith("# SLS0101: Event data reaches an OS command")
+
+
+def test_request_body_is_not_an_ssrf_and_custom_resources_answer_their_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two false positives found on the corpus: tainted data in a Request's body made
+    urlopen(req) an SSRF, and custom resource handlers PUT to CloudFormation's ResponseURL."""
+    (tmp_path / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        "  Notify:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      Runtime: python3.12\n"
+        "      Handler: index.handler\n"
+        "      Role: arn:aws:iam::123456789012:role/r\n"
+        "      Code:\n"
+        "        ZipFile: |\n"
+        "          import json, os\n"
+        "          from urllib import request\n"
+        "          def handler(event, context):\n"
+        "              data = json.dumps({'text': event['detail']}).encode()\n"
+        "              req = request.Request(os.environ['URL'], data=data)\n"
+        "              request.urlopen(req, timeout=5)\n"
+        "  Custom:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      Runtime: python3.12\n"
+        "      Handler: index.handler\n"
+        "      Role: arn:aws:iam::123456789012:role/r\n"
+        "      Code:\n"
+        "        ZipFile: |\n"
+        "          import urllib3\n"
+        "          def handler(event, context):\n"
+        "              urllib3.PoolManager().request('PUT', event['ResponseURL'], timeout=5)\n"
+        "  Resource:\n"
+        "    Type: Custom::Thing\n"
+        "    Properties:\n"
+        "      ServiceToken: !GetAtt Custom.Arn\n"
+    )
+    report = scan_json(capsys, str(tmp_path), "--select", "SLS0106")
+    assert report["findings"] == []

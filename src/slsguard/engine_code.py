@@ -20,7 +20,7 @@ from slsguard.rules.base import RuleMeta
 
 if TYPE_CHECKING:
     from slsguard.code.finding import CodeFinding
-    from slsguard.code.handler_files import HandlerSource
+    from slsguard.code.handler_files import HandlerSource, Unresolvable
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +44,12 @@ def analyze_app(
     from slsguard.code.handlers import resolve_handlers
     from slsguard.code.rules import CODE_RULES_BY_ID
 
+    from slsguard.rules.sas05_monitoring.common import custom_resource_handlers
+
     sources, unresolved = resolve_handlers(app, app_dir, root)
+    custom_handlers = custom_resource_handlers(app)
     functions = {fn.id: fn for fn in app.functions}
-    diagnostics = [
-        Diagnostic(
-            app_file,
-            f"function {u.function_id}: {u.reason}",
-            DiagnosticLevel.WARNING,
-            functions[u.function_id].src.line if u.function_id in functions else 0,
-        )
-        for u in unresolved
-    ]
+    diagnostics = _unresolved_diagnostics(app_file, unresolved, functions, any_found=bool(sources))
     findings: dict[tuple[str, str, int, int], Finding] = {}
     lines: dict[str, list[str]] = {}
     for source in sources:
@@ -77,6 +72,12 @@ def analyze_app(
             meta = CODE_RULES_BY_ID.get(code_finding.rule_id)
             if meta is None or code_finding.rule_id not in selected:
                 continue
+            if (
+                code_finding.rule_id == "SLS0106"
+                and fn.id in custom_handlers
+                and (code_finding.message.startswith("event.ResponseURL "))
+            ):
+                continue  # the custom resource protocol: answer CloudFormation's presigned URL
             offset = source.line_offset
             line = code_finding.line + offset
             key = (meta.id, file, line, code_finding.column)
@@ -122,6 +123,32 @@ def _analyze(source: HandlerSource, fn: Function) -> list[CodeFinding] | None:
         has_authorizer=has_authorizer,
     )
     return result
+
+
+def _unresolved_diagnostics(
+    app_file: str, unresolved: list[Unresolvable], functions: dict[str, Function], any_found: bool
+) -> list[Diagnostic]:
+    """A warning per handler that cannot be found; when none of the app's handlers is in
+    the tree (a templates-only repository), one note instead of a warning per function."""
+    if not unresolved:
+        return []
+    if not any_found:
+        names = ", ".join(u.function_id for u in unresolved[:3])
+        more = f" and {len(unresolved) - 3} more" if len(unresolved) > 3 else ""
+        reason = (
+            f"handler code not analysed: no handler source found for {names}{more} "
+            f"(first: {unresolved[0].reason})"
+        )
+        return [Diagnostic(app_file, reason, DiagnosticLevel.NOTE)]
+    return [
+        Diagnostic(
+            app_file,
+            f"function {u.function_id}: {u.reason}",
+            DiagnosticLevel.WARNING,
+            functions[u.function_id].src.line if u.function_id in functions else 0,
+        )
+        for u in unresolved
+    ]
 
 
 def _public_route(fn: Function) -> str | None:

@@ -15,6 +15,12 @@ The IR is shaped like the Python front end's, so one taint engine serves both:
   destructured parameter or catch binding is named `<argN>` / `<tmp@LINE:COL>`.
 - `switch` is nested Ifs (`disc == label`); `for (;;)` is its initialiser then a Loop with
   the update at the end of the body; `do ... while` is a while Loop; `x++` is `x = x + 1`.
+- Calls: `new X(a)` is a Call of X (the IR has no mark for construction); a tagged
+  template is `tag([strings], ...values)`; `[..].join(sep)` is StrBuild "join";
+  `xs.includes(x)` / `s.has(x)` are Compare `x in xs`, as Python writes membership; the
+  last object literal passed also reads as `kwargs` (options objects are JavaScript's
+  keyword arguments: `{ shell: true }`, `{ timeout: 5000 }`), staying in `args` too.
+  Callee names resolve `require`/`import` bindings (js_scope.py).
 - `await`, parentheses and TypeScript casts are transparent; types, interfaces, type
   aliases, enums and `declare` statements are dropped; ERROR nodes become Unknown.
 """
@@ -25,11 +31,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 from slsguard.code import ir
 from slsguard.code.js_exports import exported_functions
 from slsguard.code.js_literals import named_literals
+from slsguard.code.js_nodes import (
+    DECLARATIONS,
+    ParamShape,
+    array_items,
+    case_groups,
+    chain,
+    declared_names,
+    function_pos,
+    header_expr,
+    param_shape,
+    sequence,
+    stringish,
+    strip_parens,
+)
 from slsguard.code.js_scope import (
     CLASS_TYPES,
     FUNCTION_TYPES,
@@ -37,7 +57,6 @@ from slsguard.code.js_scope import (
     PATTERN_TYPES,
     Imports,
     Names,
-    Origin,
     Scope,
     bind_pattern,
     bindings,
@@ -74,7 +93,6 @@ _MAX_CHAIN = 16  # longer chains of one operator become flat Unknown nodes
 _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function", "class"}
 )
-_DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration"})
 # Statements with no runtime effect that matters here (types, ambient declarations).
 _IGNORED = frozenset(
     {
@@ -214,7 +232,7 @@ class _Builder:
         if kind == "update_expression":
             return [self.update(node, ctx)]
         if kind == "sequence_expression":
-            return [s for item in _sequence(node) for s in self.isolated_stmt(item, ctx)]
+            return [s for item in sequence(node) for s in self.isolated_stmt(item, ctx)]
         line, col = self.pos(node)
         return [ir.ExprStmt(self.expr(node, ctx), line, col)]
 
@@ -277,7 +295,7 @@ class _Builder:
         prelude, disc = self.stored(
             self.opt_expr(node.child_by_field_name("value"), ctx, line, col), line, col
         )
-        groups = _case_groups(node.child_by_field_name("body"))
+        groups = case_groups(node.child_by_field_name("body"))
         inner = replace(ctx, in_switch=True)
         result: tuple[ir.Stmt, ...] = ()
         for labels, is_default, statements in reversed(groups):
@@ -305,11 +323,11 @@ class _Builder:
         before: list[ir.Stmt] = []
         if init is not None and init.type != "empty_statement":
             before = self.isolated(lambda: self.stmt(init, ctx))
-        cond = _header_expr(node.child_by_field_name("condition"))
+        cond = header_expr(node.child_by_field_name("condition"))
         test = ir.Const(True, line, col) if cond is None else self.expr(cond, ctx)
         loop_ctx = replace(ctx, in_switch=False)
         body = self.sub(node.child_by_field_name("body"), loop_ctx)
-        incr = _header_expr(node.child_by_field_name("increment"))
+        incr = header_expr(node.child_by_field_name("increment"))
         step = [] if incr is None else self.isolated_stmt(incr, loop_ctx)
         return [*before, ir.Loop(None, None, test, (*body, *step), (), line, col)]
 
@@ -390,7 +408,7 @@ class _Builder:
             if left is None or right is None:
                 return [ir.ExprStmt(self.unknown(named(current), ctx, line, col), line, col)]
             targets.append(left)
-            current = _strip_parens(right)
+            current = strip_parens(right)
         if len(targets) == 1:
             left = targets[0]
             if is_import_binding(left, current, self.src):
@@ -489,7 +507,7 @@ class _Builder:
             for item in items:
                 out.extend(self.object_item(item, source, ctx))
         elif pattern.type == "array_pattern":
-            for index, item in _array_items(pattern):
+            for index, item in array_items(pattern):
                 iline, icol = self.pos(item)
                 key: ir.Expr = ir.Const(index, iline, icol)
                 if item.type == "rest_pattern":
@@ -567,7 +585,7 @@ class _Builder:
         announce: bool = True,
     ) -> ir.Function:
         """Register the function `node` and, inside a function, announce it with a Def."""
-        line, col = _function_pos(node, self.src)
+        line, col = function_pos(node, self.src)
         label = name or f"<anonymous@{line}:{col}>"
         qualname = self.claim(ctx.prefix + label, line, col)
         body = node.child_by_field_name("body")
@@ -607,13 +625,13 @@ class _Builder:
         if holder is None:
             return (), []
         items = [holder] if holder.type in IDENTIFIERS else named(holder)
-        shapes = [s for s in (_param_shape(i) for i in items) if s is not None]
+        shapes = [s for s in (param_shape(i) for i in items) if s is not None]
         for pattern, _, _, _ in shapes:
             bind_pattern(pattern, None, self.src, ctx.scope.bound)
         return self.isolated_params(shapes, ctx)
 
     def isolated_params(
-        self, shapes: list[_ParamShape], ctx: _Ctx
+        self, shapes: list[ParamShape], ctx: _Ctx
     ) -> tuple[tuple[ir.Param, ...], list[ir.Stmt]]:
         params: list[ir.Param] = []
         prologue: list[ir.Stmt] = []
@@ -738,7 +756,7 @@ class _Builder:
         decl = node.child_by_field_name("declaration")
         if decl is not None:
             out = self.stmt(decl, ctx)
-            names = _declared_names(decl, self.src)
+            names = declared_names(decl, self.src)
             if default:
                 names = names[:1]
             return out + [
@@ -956,7 +974,7 @@ class _Builder:
             return ir.Compare(
                 (_CMPOPS[op],), self.expr(left, ctx), (self.expr(right, ctx),), line, col
             )
-        operands = _chain(node, op)
+        operands = chain(node, op)
         parts = [self.expr(o, ctx) for o in operands]
         if op in _LOGICAL:
             return ir.BoolOp(_LOGICAL[op], tuple(parts), line, col)
@@ -964,7 +982,7 @@ class _Builder:
 
     def binop(self, op: str, parts: list[ir.Expr], nodes: Sequence[Node]) -> ir.Expr:
         line, col = parts[0].line, parts[0].col
-        if op == "+" and any(_stringish(n) for n in nodes):
+        if op == "+" and any(stringish(n) for n in nodes):
             return ir.StrBuild("concat", tuple(parts), line, col)
         if len(parts) > _MAX_CHAIN:
             return ir.Unknown(tuple(parts), line, col)
@@ -1007,7 +1025,7 @@ class _Builder:
 
     def sequence(self, node: Node, ctx: _Ctx) -> ir.Expr:
         """`(a, b, c)`: a and b run first (hoisted), the value is c."""
-        items = _sequence(node)
+        items = sequence(node)
         for item in items[:-1]:
             self.pending.extend(self.expr_stmt(item, ctx))
         return self.expr(items[-1], ctx)
@@ -1066,7 +1084,7 @@ class _Builder:
     def function_value(self, node: Node, ctx: _Ctx) -> ir.Expr:
         name = node.child_by_field_name("name")
         own = None if name is None else self.text(name)
-        if node.type in _DECLARATIONS:  # a declaration where an expression was expected
+        if node.type in DECLARATIONS:  # a declaration where an expression was expected
             self.define(node, ctx, own)
             return ir.Name(own or "", *self.pos(node))
         return self.lambda_of(self.define(node, ctx, own))
@@ -1090,31 +1108,6 @@ class _Builder:
         return ir.Unknown(tuple(values), line, col)
 
 
-# (pattern, default, kind, TS parameter property)
-_ParamShape: TypeAlias = "tuple[Node, Node | None, str, bool]"
-
-
-def _param_shape(item: Node) -> _ParamShape | None:
-    """Unpack a formal parameter of either grammar; None for TS `this: T` and decorators."""
-    prop = False
-    default: Node | None = None
-    kind = ""
-    pattern: Node | None = item
-    if item.type in ("required_parameter", "optional_parameter"):
-        prop = any(c.type in ("accessibility_modifier", "readonly") for c in item.children)
-        pattern = item.child_by_field_name("pattern")
-        default = item.child_by_field_name("value")
-    elif item.type == "assignment_pattern":
-        pattern, default = item.child_by_field_name("left"), item.child_by_field_name("right")
-    if pattern is not None and pattern.type == "rest_pattern":
-        kind = "*"
-        inner = named(pattern)
-        pattern = inner[0] if inner else None
-    if pattern is None or pattern.type in ("this", "decorator") or is_type_node(pattern):
-        return None
-    return pattern, default, kind, prop
-
-
 def _options(args: tuple[ir.Expr, ...]) -> tuple[ir.Keyword, ...]:
     """The last object literal passed also reads as keyword arguments (`{shell: true}`,
     `{timeout: 5000}`, `{algorithms: ["none"]}`): JavaScript's options objects are what
@@ -1131,71 +1124,6 @@ def _options(args: tuple[ir.Expr, ...]) -> tuple[ir.Keyword, ...]:
     return tuple(out)
 
 
-def _function_pos(node: Node, src: Source) -> tuple[int, int]:
-    """Where a function starts, after its decorators (like a Python `def` line)."""
-    for kid in node.children:
-        if kid.type != "decorator":
-            return src.pos(kid)
-    return src.pos(node)
-
-
-def _strip_parens(node: Node) -> Node:
-    while node.type == "parenthesized_expression" and len(named(node)) == 1:
-        node = named(node)[0]
-    return node
-
-
-def _sequence(node: Node) -> list[Node]:
-    """The items of `a, b, c` (older grammars nest them to the right)."""
-    items: list[Node] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "sequence_expression":
-            stack.extend(reversed(named(current)))
-        else:
-            items.append(current)
-    return items
-
-
-def _header_expr(node: Node | None) -> Node | None:
-    """A `for` header part: older grammars wrap it in an expression statement."""
-    if node is None or node.type == "empty_statement":
-        return None
-    if node.type == "expression_statement":
-        kids = named(node)
-        return kids[0] if kids else None
-    return node
-
-
-def _chain(node: Node, op: str) -> list[Node]:
-    """The operands of a left-nested chain of one operator (`a + b + c`), without recursion."""
-    operands: list[Node] = []
-    current: Node = node
-    while current.type == "binary_expression":
-        operator = current.child_by_field_name("operator")
-        left, right = current.child_by_field_name("left"), current.child_by_field_name("right")
-        if operator is None or operator.type != op or left is None or right is None:
-            break
-        operands.append(right)
-        current = left
-    operands.append(current)
-    operands.reverse()
-    return operands
-
-
-def _stringish(node: Node) -> bool:
-    """A string or template literal, or a `+` with one: `+` with it builds a string."""
-    node = unwrap(node)
-    if node.type in ("string", "template_string"):
-        return True
-    if node.type == "binary_expression":
-        operator = node.child_by_field_name("operator")
-        if operator is not None and operator.type == "+":
-            return any(_stringish(o) for o in _chain(node, "+"))
-    return False
-
-
 def _is_path(expr: ir.Expr) -> bool:
     """A name or constant, or fields of one: evaluating it twice changes nothing."""
     while True:
@@ -1208,36 +1136,6 @@ def _is_path(expr: ir.Expr) -> bool:
                 return False
 
 
-def _array_items(pattern: Node) -> list[tuple[int, Node]]:
-    """(index, element) of an array pattern, holes (`[a, , b]`) counted."""
-    out: list[tuple[int, Node]] = []
-    index = 0
-    for kid in pattern.children:
-        if kid.type == ",":
-            index += 1
-        elif kid.is_named and kid.type != "comment":
-            out.append((index, kid))
-    return out
-
-
-def _case_groups(body: Node | None) -> list[tuple[list[Node], bool, list[Node]]]:
-    """Switch cases as (labels, has default, statements); empty cases fall into the next."""
-    groups: list[tuple[list[Node], bool, list[Node]]] = []
-    labels: list[Node] = []
-    is_default = False
-    for case in [] if body is None else named(body):
-        value = case.child_by_field_name("value")
-        if case.type == "switch_default":
-            is_default = True
-        elif value is not None:
-            labels.append(value)
-        statements = [s for s in case.children_by_field_name("body") if s.type != "comment"]
-        if statements:
-            groups.append((labels, is_default, statements))
-            labels, is_default = [], False
-    return groups
-
-
 def _with_final_else(stmt: ir.Stmt, fallback: tuple[ir.Stmt, ...]) -> ir.Stmt:
     """Put `fallback` (the default case) in the innermost else of a chain of Ifs."""
     if not isinstance(stmt, ir.If):
@@ -1246,21 +1144,6 @@ def _with_final_else(stmt: ir.Stmt, fallback: tuple[ir.Stmt, ...]) -> ir.Stmt:
         inner = _with_final_else(stmt.orelse[0], fallback)
         return replace(stmt, orelse=(inner,))
     return replace(stmt, orelse=fallback)
-
-
-def _declared_names(node: Node, src: Source) -> list[str]:
-    """Names an exported declaration binds (`export const a = 1, {b} = o`)."""
-    if node.type in ("lexical_declaration", "variable_declaration"):
-        bound: dict[str, list[Node | Origin | None]] = {}
-        for decl in named(node):
-            target = decl.child_by_field_name("name")
-            if decl.type == "variable_declarator" and target is not None:
-                bind_pattern(target, None, src, bound)
-        return list(bound)
-    name = node.child_by_field_name("name")
-    if name is None or node.type not in (*_DECLARATIONS, *CLASS_TYPES):
-        return []
-    return [src.text(name)]
 
 
 _Handler = Callable[[_Builder, "Node", _Ctx], list[ir.Stmt]]
@@ -1321,7 +1204,7 @@ _EXPRESSIONS: dict[str, _ExprHandler] = {
     "array": _Builder.array,
     "object": _Builder.object,
     **dict.fromkeys(
-        (*_FUNCTION_VALUES - {"class"}, *_DECLARATIONS), _Builder.function_value
+        (*_FUNCTION_VALUES - {"class"}, *DECLARATIONS), _Builder.function_value
     ),
     **dict.fromkeys(CLASS_TYPES, _Builder.class_value),
     **dict.fromkeys(
