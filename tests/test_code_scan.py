@@ -172,3 +172,31 @@ def test_request_body_is_not_an_ssrf_and_custom_resources_answer_their_url(
     )
     report = scan_json(capsys, str(tmp_path), "--select", "SLS0106")
     assert report["findings"] == []
+
+
+def test_every_code_rule_has_bad_and_good_fixtures_per_language() -> None:
+    from slsguard.code.rules import CODE_RULES
+
+    code = Path(__file__).parent / "fixtures" / "code"
+    for meta in CODE_RULES:
+        for language in ("python", "javascript"):
+            for kind in ("bad", "good"):
+                # JavaScript fixtures may be .js, .mjs or .ts (TypeScript syntax)
+                assert list((code / language / meta.id).glob(f"{kind}.*")), (
+                    meta.id,
+                    language,
+                    kind,
+                )
+
+
+def test_the_example_app_shows_a_code_finding_per_language_with_its_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    main(["scan", str(examples), "--select", "SLS0101", "--format", "sarif"])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    files = sorted(
+        {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    )
+    assert files == ["orders-app/src/notify/index.js", "orders-app/src/orders/app.py"]
+    assert all(len(r["codeFlows"][0]["threadFlows"][0]["locations"]) >= 2 for r in results)

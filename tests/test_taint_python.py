@@ -59,7 +59,7 @@ def test_rule_metadata() -> None:
     assert len(CODE_RULES_BY_ID) == len(CODE_RULES)
     for meta in CODE_RULES:
         assert re.fullmatch(r"SLS\d{4}", meta.id)
-        assert meta.formats == ("python",)
+        assert meta.formats == ("python", "javascript", "typescript")
         assert meta.title and meta.rationale and meta.fix and meta.references
 
 

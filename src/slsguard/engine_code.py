@@ -43,7 +43,6 @@ def analyze_app(
     from slsguard.code.analyze import CodeParseError
     from slsguard.code.handlers import resolve_handlers
     from slsguard.code.rules import CODE_RULES_BY_ID
-
     from slsguard.rules.sas05_monitoring.common import custom_resource_handlers
 
     sources, unresolved = resolve_handlers(app, app_dir, root)

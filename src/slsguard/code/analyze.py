@@ -8,7 +8,13 @@ from slsguard.code.python_frontend import CodeParseError, parse_module
 from slsguard.code.secrets_scan import hardcoded_secrets
 from slsguard.code.taint import Analysis
 
-__all__ = ["CodeFinding", "CodeParseError", "analyze_module", "analyze_python"]
+__all__ = [
+    "CodeFinding",
+    "CodeParseError",
+    "analyze_javascript",
+    "analyze_module",
+    "analyze_python",
+]
 
 
 def analyze_python(
@@ -43,3 +49,12 @@ def analyze_module(
         raise CodeParseError("expressions nested too deeply to analyse") from None
     findings += hardcoded_secrets(text, module)
     return sorted(findings, key=CodeFinding.sort_key)
+
+
+def analyze_javascript(
+    text: str, rel: str, handler: str, *, typescript: bool = False, has_authorizer: bool = False
+) -> list[CodeFinding]:
+    """Findings of the code rules in one JavaScript/TypeScript handler file (tree-sitter)."""
+    from slsguard.code.js_analyze import analyze_javascript as run
+
+    return run(text, rel, handler, typescript=typescript, has_authorizer=has_authorizer)

@@ -1,10 +1,10 @@
 """Entry point of the code analysis for JavaScript and TypeScript handler files: the
-tree-sitter front end, then the language-neutral engine with data/javascript.toml."""
+tree-sitter front end, then the language-neutral engine with data/javascript.toml.
+slsguard.code.analyze may re-export `analyze_javascript`: this module imports it lazily."""
 
 from __future__ import annotations
 
 from slsguard.code import ir
-from slsguard.code.analyze import analyze_module
 from slsguard.code.finding import CodeFinding
 from slsguard.code.js_exports import exported_functions
 from slsguard.code.js_frontend import parse_javascript
@@ -29,6 +29,8 @@ def analyze_javascript(
     events (SLS0901). Module-level findings do not depend on `handler`. tree-sitter
     recovers from syntax errors, so only nesting too deep to walk raises CodeParseError.
     """
+    from slsguard.code.analyze import analyze_module  # analyze may import this module
+
     tsx = rel.lower().endswith(".tsx")
     module = parse_javascript(text, rel, typescript=typescript or tsx, tsx=tsx)
     entry = handler_function(module, handler)

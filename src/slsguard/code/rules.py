@@ -11,7 +11,7 @@ from slsguard.findings import Category, Confidence, Severity
 from slsguard.rules.base import RuleMeta
 
 _OWASP = "https://owasp.org/www-project-serverless-top-10/"
-_PY = ("python",)
+_LANGUAGES = ("python", "javascript", "typescript")
 
 
 def _cwe(number: int) -> str:
@@ -38,7 +38,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         '(`subprocess.run(["convert", path], check=True)`), validate the value against an '
         "allow-list, or quote it with shlex.quote() when a shell is unavoidable.",
         references=(_OWASP, _cwe(78)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0102",
@@ -54,7 +54,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "use ast.literal_eval() for Python literals; never unpickle data that crossed a "
         "trust boundary.",
         references=(_OWASP, _cwe(94), _cwe(502)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0103",
@@ -69,7 +69,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "(item_id,))`; the RDS and Redshift Data APIs take `parameters=`; table and column "
         "names come from an allow-list.",
         references=(_OWASP, _cwe(89)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0104",
@@ -86,7 +86,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "filter values to strings (str()) or validate them, and never put event data in "
         "`$where`.",
         references=(_OWASP, _cwe(943)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0105",
@@ -102,7 +102,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "stays under the base directory (`os.path.realpath(p).startswith(BASE)`), or map "
         "names through an allow-list.",
         references=(_OWASP, _cwe(22)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0106",
@@ -118,7 +118,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Fix the scheme and host in code and put event data only in the path or query "
         "(quoted); otherwise check the host against an allow-list before the request.",
         references=(_OWASP, _cwe(918)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0207",
@@ -135,7 +135,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "Gateway JWT/Cognito authorizer verify it and read the claims from "
         "event.requestContext.authorizer.",
         references=(_OWASP, _cwe(347)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0506",
@@ -150,7 +150,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Log selected, non-sensitive fields (request id, route, status) instead of the "
         "event; drop log_event=True from Powertools' inject_lambda_context outside tests.",
         references=(_OWASP, _cwe(532)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0507",
@@ -164,7 +164,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "log readers (and log exports) see it in plain text.",
         fix="Do not log secrets; log that a secret was loaded (its name or ARN) if needed.",
         references=(_OWASP, _cwe(532)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0703",
@@ -179,7 +179,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Move the secret to Secrets Manager or an SSM SecureString parameter and read "
         "it at run time (cached, e.g. with Powertools parameters); rotate the exposed value.",
         references=(_OWASP, _cwe(798)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0807",
@@ -194,7 +194,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Escape user text used in a pattern (re.escape); bound counts and sizes "
         "(`min(int(n), MAX_ITEMS)`) and validate them before use.",
         references=(_OWASP, _cwe(1333), _cwe(400)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0808",
@@ -209,7 +209,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Pass `timeout=` on every call (`requests.get(url, timeout=(3.05, 10))`), "
         "shorter than the function's own timeout.",
         references=(_OWASP, _cwe(400)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS0901",
@@ -226,7 +226,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         "`jwt.claims` for HTTP APIs) and use client-supplied ids only after checking them "
         "against it.",
         references=(_OWASP, _cwe(639)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS1001",
@@ -241,7 +241,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix="Log the exception (logger.exception) and return a generic message with a "
         "correlation id; keep debug off in deployed resolvers.",
         references=(_OWASP, _cwe(209)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
     RuleMeta(
         id="SLS1002",
@@ -255,7 +255,7 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         fix='Remove debug=True / `app.debug = True` / `config["DEBUG"] = True` from '
         "deployed code; read the switch from the environment and default it to off.",
         references=(_OWASP, _cwe(489)),
-        formats=_PY,
+        formats=_LANGUAGES,
     ),
 )
 
