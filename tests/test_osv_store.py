@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from slsguard.deps import osv
+from slsguard.deps.cache import default_path
 from slsguard.deps.osv import PackageRef, Verdict
-from slsguard.deps.store import AdvisoryDB, DatabaseError, default_path
+from slsguard.deps.store import AdvisoryDB, DatabaseError
 from slsguard.deps.versions import parse_version
 from slsguard.findings import Severity
 

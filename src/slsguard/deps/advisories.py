@@ -42,11 +42,11 @@ def prepare(osv: Path | None, online: bool, online_url: str) -> tuple[AdvisorySo
     A directory or zip of OSV records is imported into a temporary database that lives as
     long as the process (the scan), never into the user's cache.
     """
-    from slsguard.deps.store import AdvisoryDB, DatabaseError, default_path
-
     if online:
         return AdvisorySource(online_url=online_url), ""
     if osv is not None and (osv.is_dir() or osv.suffix.lower() in (".zip", ".json")):
+        from slsguard.deps.store import AdvisoryDB, DatabaseError
+
         folder = Path(tempfile.mkdtemp(prefix="slsguard-osv-"))
         _TEMP_DIRS.append(folder)
         try:
@@ -54,7 +54,7 @@ def prepare(osv: Path | None, online: bool, online_url: str) -> tuple[AdvisorySo
         except (DatabaseError, OSError, ValueError) as exc:
             raise AdvisoryLookupError(f"cannot import OSV records from {osv}: {exc}") from None
         return AdvisorySource(database=folder / "osv.sqlite"), ""
-    database = osv if osv is not None else default_path()
+    database = osv if osv is not None else _default_database()
     if database.is_file():
         return AdvisorySource(database=database), ""
     return None, (
@@ -64,6 +64,12 @@ def prepare(osv: Path | None, online: bool, online_url: str) -> tuple[AdvisorySo
 
 
 _TEMP_DIRS: list[Path] = []
+
+
+def _default_database() -> Path:
+    from slsguard.deps.cache import default_path
+
+    return default_path()
 
 
 def cleanup() -> None:

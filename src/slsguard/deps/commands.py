@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from slsguard.deps.store import AdvisoryDB, DatabaseError, Metadata, default_path
+from slsguard.deps.cache import default_path
+from slsguard.deps.store import AdvisoryDB, DatabaseError, Metadata
 
 
 def run_db_command(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from slsguard.deps.cache import default_path
 from slsguard.deps.osv import (
     Advisory,
     Match,
@@ -37,7 +38,6 @@ from slsguard.deps.osv import (
 from slsguard.deps.versions import ECOSYSTEMS, canonical_ecosystem, normalize_name, parse_version
 
 SCHEMA_VERSION: Final = 1
-DB_FILENAME: Final = "osv.sqlite"
 # The largest PyPI/npm records are well under 1 MiB; anything far bigger is not one.
 MAX_RECORD_BYTES: Final = 16 * 1024 * 1024
 # Names per IN (...) list: far below SQLite's variable limit, one round trip per chunk.
@@ -93,14 +93,6 @@ class _Stats:
     stored: int = 0
     withdrawn: int = 0
     skipped: int = 0  # not JSON, not OSV, too large, or naming no PyPI/npm package
-
-
-def default_path() -> Path:
-    """$XDG_CACHE_HOME/slsguard/osv.sqlite, else ~/.cache/slsguard/osv.sqlite."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    # The XDG spec says relative values are invalid and must be ignored.
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "slsguard" / DB_FILENAME
 
 
 class AdvisoryDB:
