@@ -12,9 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slsguard import __version__
 from slsguard.findings import DiagnosticLevel, ScanResult, Severity
+
+if TYPE_CHECKING:  # the engine and the rules load only when a command needs them
+    from slsguard.engine import ScanOptions
+    from slsguard.rules.base import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -274,11 +279,10 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code
 
 
-def _run_with_progress(options: object, rules: object, *, quiet: bool) -> ScanResult:
-    from slsguard.engine import ScanOptions, scan
+def _run_with_progress(options: ScanOptions, rules: tuple[Rule, ...], *, quiet: bool) -> ScanResult:
+    from slsguard.engine import scan
     from slsguard.report.progress import Progress, wanted
 
-    assert isinstance(options, ScanOptions)
     bar: Progress | None = None
 
     def on_total(total: int) -> None:
@@ -290,7 +294,7 @@ def _run_with_progress(options: object, rules: object, *, quiet: bool) -> ScanRe
             bar.advance(path)
 
     try:
-        return scan(options, rules, on_file=on_file, on_total=on_total)  # type: ignore[arg-type]
+        return scan(options, rules, on_file=on_file, on_total=on_total)
     finally:
         if bar is not None:
             bar.close()
