@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from slsguard.code import ir, tables
 from slsguard.code.finding import CodeFinding
 from slsguard.code.python_frontend import CodeParseError, parse_module
@@ -28,8 +30,15 @@ def analyze_python(
     (SLS0901). Module-level findings (secrets, debug switches, calls without timeouts ...)
     do not depend on `handler`. Raises CodeParseError when the text is not valid Python.
     """
-    module = parse_module(text, rel)
+    module = _parse_python(text, rel)
     return analyze_module(module, text, handler, language="python", has_authorizer=has_authorizer)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_python(text: str, rel: str) -> ir.Module:
+    # One file often holds several functions' handlers (and a SAM and a serverless variant
+    # may point at the same file): parse it once per scan process.
+    return parse_module(text, rel)
 
 
 def analyze_module(

@@ -4,6 +4,8 @@ slsguard.code.analyze may re-export `analyze_javascript`: this module imports it
 
 from __future__ import annotations
 
+import functools
+
 from slsguard.code import ir
 from slsguard.code.finding import CodeFinding
 from slsguard.code.js_exports import exported_functions
@@ -32,9 +34,15 @@ def analyze_javascript(
     from slsguard.code.analyze import analyze_module  # analyze may import this module
 
     tsx = rel.lower().endswith(".tsx")
-    module = parse_javascript(text, rel, typescript=typescript or tsx, tsx=tsx)
+    module = _parse(text, rel, typescript or tsx, tsx)
     entry = handler_function(module, handler)
     return analyze_module(module, text, entry, language="javascript", has_authorizer=has_authorizer)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(text: str, rel: str, typescript: bool, tsx: bool) -> ir.Module:
+    # Several functions' handlers often live in one file: parse it once per scan process.
+    return parse_javascript(text, rel, typescript=typescript, tsx=tsx)
 
 
 def handler_function(module: ir.Module, handler: str) -> str:
