@@ -344,10 +344,6 @@ def _results(
 
     global _worker_job
     _worker_job = (root, options, rules)  # inherited by the forked workers
-    if options.code_rules:
-        from slsguard.code.secrets_scan import preload
-
-        preload()  # import detect-secrets once, before the fork, not once per worker
     try:
         with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("fork")

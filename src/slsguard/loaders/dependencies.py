@@ -77,9 +77,9 @@ def attach_dependencies(
 ) -> tuple[App, list[Diagnostic]]:
     """The app with the manifests its functions ship; unreadable ones become warnings."""
     shipped: dict[Path, set[str]] = defaultdict(set)
-    service = app_dir.resolve()
     for folder, function_ids in code_dirs(app, app_dir).items():
         for path in find_manifests(folder, root):
+            service = app_dir.resolve()
             if path.is_relative_to(service) and not _packaged(
                 path.relative_to(service).as_posix(), app.package_patterns
             ):
