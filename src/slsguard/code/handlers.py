@@ -14,6 +14,7 @@ Every other function yields a HandlerSource or an Unresolvable saying why.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -78,6 +79,10 @@ def resolve_handlers(
     return sources, problems
 
 
+# One scan asks for the same root's real path once per app: resolve it once.
+_realpath = functools.lru_cache(maxsize=16)(os.path.realpath)
+
+
 @dataclass(slots=True)
 class _Context:
     app: App
@@ -89,7 +94,7 @@ class _Context:
     template_lines: list[str] | None = None
 
     def __post_init__(self) -> None:
-        self.real_root = os.path.realpath(self.root)
+        self.real_root = _realpath(str(self.root))
         if self.app.format is not Format.SERVERLESS:  # a serverless app's resources are extras
             self.resources = {r.id: r for r in self.app.resources if r.type in _FUNCTION_TYPES}
 
@@ -218,6 +223,8 @@ def _file_source(
         shown = rel_to(plans[0].stem, ctx.root)
         return Unresolvable(fn.id, f"handler {handler}: {shown} is outside the project")
     for plan in inside:
+        if plan.kind in (PYTHON, NODE) and not is_dir(plan.stem.parent):
+            continue  # every candidate lies in that directory: one stat instead of ten
         for path in plan.files:
             if is_file(path):
                 return _read_handler(fn, handler, plan, path, base, ctx)
