@@ -133,6 +133,7 @@ def load_candidate(
     return doc, app, diagnostics
 
 
+# Manifests read in this process, by path: functions and apps often share a directory.
 _manifest_cache: dict[Path, Manifest | None] = {}
 
 
@@ -374,6 +375,7 @@ def scan(
     if on_total:
         on_total(len(candidates))
     no_advisories = ""
+    _manifest_cache.clear()  # files may have changed since a previous scan in this process
     options = dataclasses.replace(
         options, code_rules=selected_code_rules(options.select, options.ignore)
     )
