@@ -402,6 +402,8 @@ class _Run:
                 base = self.expr(obj)
                 if base:
                     return tuple(t.access(f".{attr}", e.line, e.col) for t in base)
+                if self._dotted(obj) in self.tables.environ:  # `process.env.DB_PASSWORD`
+                    return self._environ(obj, ir.Const(attr, e.line, e.col), e)
                 return self._source(self._dotted(e), e)
             case ir.Index(obj=obj, key=key):
                 base = self.expr(obj)
