@@ -18,7 +18,7 @@ _ALL = frozenset({"*"})
 _PATH_RULES = frozenset({"SLS0105", "SLS0106"})
 _STR_CHECKS = frozenset({"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier"})
 _REGEX_CHECKS = frozenset({"re.fullmatch", "re.match", "regex.fullmatch", "regex.match"})
-_PREFIX_CHECKS = frozenset({"startswith", "is_relative_to"})
+_PREFIX_CHECKS = frozenset({"startswith", "startsWith", "is_relative_to"})
 Refinement = dict[str, frozenset[str]]  # variable -> rules it is safe for ("*": clean)
 
 
