@@ -150,17 +150,8 @@ def _unresolved_diagnostics(
     ]
 
 
-def _public_route(fn: Function) -> str | None:
-    for event in fn.events:
-        if event.kind in ("http", "httpApi") and event.authorizer is None:
-            return f"{event.method or 'ANY'} {event.path}"
-    if fn.url is not None and fn.url.auth_type == "NONE":
-        return "its public function URL"
-    return None
-
-
 def _trigger(fn: Function) -> str:
-    route = _public_route(fn)
+    route = fn.public_route()
     if route is not None:
         return f", reachable from {route} without authorizer"
     kinds = sorted({e.kind for e in fn.events})
@@ -168,7 +159,6 @@ def _trigger(fn: Function) -> str:
 
 
 def _exposed_severity(severity: Severity, fn: Function) -> Severity:
-    if _public_route(fn) is not None or any(e.is_http for e in fn.events) or not fn.events:
+    if fn.public_route() is not None or any(e.is_http for e in fn.events) or not fn.events:
         return severity
-    order = list(Severity)
-    return order[max(order.index(severity) - 1, 0)]
+    return severity.shifted(-1)

@@ -20,6 +20,11 @@ class Severity(enum.StrEnum):
     def rank(self) -> int:
         return _SEVERITY_ORDER.index(self)
 
+    def shifted(self, steps: int) -> Severity:
+        """`steps` levels up (or down when negative), kept within info..critical."""
+        index = min(max(self.rank + steps, 0), len(_SEVERITY_ORDER) - 1)
+        return _SEVERITY_ORDER[index]
+
 
 _SEVERITY_ORDER = list(Severity)
 

@@ -159,6 +159,16 @@ class Function:
     def http_events(self) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.is_http)
 
+    def public_route(self) -> str | None:
+        """How anyone can call the function without credentials ("POST /orders", "its
+        public function URL"), or None."""
+        for event in self.events:
+            if event.kind in ("http", "httpApi") and event.authorizer is None:
+                return f"{event.method or 'ANY'} {event.path}"
+        if self.url is not None and self.url.auth_type == "NONE":
+            return "its public function URL"
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Bucket:

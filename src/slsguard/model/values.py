@@ -85,3 +85,13 @@ def to_int(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def to_bool(value: Any) -> bool | None:
+    """A boolean as YAML, CloudFormation and the Serverless Framework accept it (true,
+    "true", "True"), or None when absent or not statically known."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None

@@ -3,13 +3,11 @@ which routes are anonymous, and the lines of properties of untyped resources."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
-
 from slsguard.model.app import App, Event, Resource
 from slsguard.model.source import PathPart, SourceRef
-from slsguard.model.values import GetAtt, Ref, Unresolved
+from slsguard.rules.refs import mentions, resources_of, target
+
+__all__ = ["mentions", "resources_of", "target"]  # re-exported for the route rules
 
 REST_METHOD = "AWS::ApiGateway::Method"
 V2_ROUTE = "AWS::ApiGatewayV2::Route"
@@ -28,14 +26,6 @@ def owning_resource(event: Event, app: App) -> Resource | None:
         if size and event.src.path[:size] == res.src.path:
             return res
     return None
-
-
-def resources_of(app: App, *types: str) -> Iterator[Resource]:
-    return (r for r in app.resources if r.type in types)
-
-
-def target(value: Any) -> str | None:
-    return value.logical_id if isinstance(value, (Ref, GetAtt)) else None
 
 
 def route_label(event: Event) -> str:
@@ -77,24 +67,3 @@ def method_path(res: Resource, app: App) -> str:
 def method_label(res: Resource, app: App) -> str:
     verb = res.properties.get("HttpMethod")
     return f"{verb.upper() if isinstance(verb, str) else 'ANY'} {method_path(res, app)}"
-
-
-def mentions(value: Any, logical_id: str) -> bool:
-    """Whether a resolved value refers to a logical id (Ref, GetAtt or ${Id} in a string)."""
-    word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(logical_id)}(?![A-Za-z0-9])")
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (Ref, GetAtt)):
-            if node.logical_id == logical_id:
-                return True
-        elif isinstance(node, Unresolved):
-            if word.search(node.expr):
-                return True
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str) and "${" in node and word.search(node):
-            return True
-    return False

@@ -10,6 +10,10 @@ from typing import Any
 from slsguard.model.app import Api, App, Bucket, Format, Resource, Statement
 from slsguard.model.source import SourceRef
 from slsguard.model.values import SYMBOLIC, GetAtt, Ref, Unresolved, as_list, is_known
+from slsguard.model.values import to_bool as truthy
+from slsguard.rules.refs import resource
+
+__all__ = ["resource", "truthy"]  # re-exported for the rules of this category
 
 PUBLIC_ACLS = frozenset({"PublicRead", "PublicReadWrite", "AuthenticatedRead"})
 
@@ -38,15 +42,6 @@ RESTRICTING_KEYS = frozenset(
     )
 )
 _ANY_IP = frozenset({"0.0.0.0/0", "::/0"})
-
-
-def truthy(value: Any) -> bool | None:
-    """True/False for a boolean as CloudFormation accepts it (true, "true"), else None."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
 
 
 def public_principal(principal: Any) -> bool | None:
@@ -124,10 +119,6 @@ def public_reason(bucket: Bucket) -> str | None:
     if bucket.website:
         return "a website configuration"
     return None
-
-
-def resource(app: App, logical_id: str) -> Resource | None:
-    return next((r for r in app.resources if r.id == logical_id), None)
 
 
 def prop_src(app: App, res: Resource, *keys: str | int) -> SourceRef:

@@ -21,10 +21,7 @@ def role_subject(role: Role, app: App) -> tuple[str, str]:
 
 def raise_for_function_role(role: Role, app: App, base: Severity) -> Severity:
     """A grant on a function's execution role is one step from the event data."""
-    if not role_users(role, app):
-        return base
-    order = list(Severity)
-    return order[min(order.index(base) + 1, len(order) - 1)]
+    return base.shifted(1) if role_users(role, app) else base
 
 
 def raise_capped(role: Role, app: App, base: Severity, cap: Severity) -> Severity:

@@ -3,22 +3,11 @@ the Serverless Framework generates, and the CloudFormation resources of an app."
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
+from slsguard.model.app import App, Format, Function
+from slsguard.model.values import to_bool as truthy
+from slsguard.rules.refs import mentions, resource, resources_of
 
-from slsguard.model.app import App, Format, Function, Resource
-from slsguard.model.values import GetAtt, Ref, Unresolved
-
-
-def truthy(value: Any) -> bool | None:
-    """True/False for a boolean as YAML, CloudFormation and the framework accept it
-    (true, "true", "True"), None when absent or not statically known."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
+__all__ = ["mentions", "resource", "resources_of", "truthy"]  # re-exported for the SAS-5 rules
 
 
 def sls_logical_id(function_id: str) -> str:
@@ -33,32 +22,6 @@ def function_logical_ids(fn: Function) -> set[str]:
     if fn.format == Format.SERVERLESS:
         return {fn.id, f"{sls_logical_id(fn.id)}LambdaFunction"}
     return {fn.id}
-
-
-def mentions(value: Any, ids: set[str]) -> bool:
-    """True when a resolved value points at one of the logical ids (Ref, GetAtt, or an
-    unresolved Sub/Join text that names it)."""
-    if isinstance(value, (Ref, GetAtt)):
-        return value.logical_id in ids
-    if isinstance(value, Unresolved):
-        return any(_word(i).search(value.expr) for i in ids)
-    if isinstance(value, dict):
-        return any(mentions(v, ids) for v in value.values())
-    if isinstance(value, list):
-        return any(mentions(v, ids) for v in value)
-    return False
-
-
-def _word(text: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(text)}(?![A-Za-z0-9])")
-
-
-def resources_of(app: App, *types: str) -> Iterator[Resource]:
-    return (r for r in app.resources if r.type in types)
-
-
-def resource(app: App, logical_id: str) -> Resource | None:
-    return next((r for r in app.resources if r.id == logical_id), None)
 
 
 def custom_resource_handlers(app: App) -> set[str]:

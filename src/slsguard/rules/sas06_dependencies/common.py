@@ -16,13 +16,10 @@ KIND_PRIORITY = {"dist-info": 2, "node_modules": 2}
 
 def exposure(function_ids: tuple[str, ...], app: App) -> str:
     """ ", reachable from POST /orders without an authorizer" for the most exposed function."""
-    functions = [fn for fn in app.functions if fn.id in function_ids]
-    for fn in functions:
-        for event in fn.http_events:
-            if event.kind in ("http", "httpApi") and event.authorizer is None:
-                return f", reachable from {event.method or 'ANY'} {event.path} without authorizer"
-        if fn.url is not None and fn.url.auth_type == "NONE":
-            return ", reachable from a public function URL"
+    for fn in functions_of(function_ids, app):
+        route = fn.public_route()
+        if route is not None:
+            return f", reachable from {route} without authorizer"
     return ""
 
 

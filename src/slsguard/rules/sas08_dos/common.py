@@ -7,8 +7,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from slsguard.model.app import App, Event, Function, Resource
+from slsguard.model.app import App, Event, Function
 from slsguard.model.values import GetAtt, Ref, Unresolved
+from slsguard.rules.refs import resource
+
+__all__ = ["resource"]  # re-exported for the rules of this category
 
 # Event kinds Lambda invokes asynchronously (its own queue, 2 retries, 6 h by default).
 ASYNC_KINDS = frozenset({"s3", "sns", "eventBridge", "schedule", "cloudwatchLog", "iot"})
@@ -26,12 +29,6 @@ STORE_TYPES: dict[str, tuple[str, str]] = {
 # ${X}, ${X.Arn} (Fn::Sub) and ${!Ref X}, ${!GetAtt X.Arn} (an undecided Fn::Join rendering)
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _LOGICAL = re.compile(r"^!?(?:Ref |GetAtt )?([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?$")
-
-
-def resource(app: App, logical_id: str | None) -> Resource | None:
-    if logical_id is None:
-        return None
-    return next((r for r in app.resources if r.id == logical_id), None)
 
 
 def referenced_id(value: Any) -> str | None:
