@@ -157,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule_id", metavar="ID")
 
+    fix = sub.add_parser(
+        "fix",
+        help="write least-privilege IAM statements per function from the AWS calls in its code",
+    )
+    policy = sub.add_parser("policy", help="print the IAM policy one function's code needs")
+    from slsguard.least_privilege.command import add_arguments
+
+    add_arguments(fix, policy)
+
     db = sub.add_parser("db", help="the local OSV advisory database used by SLS0601")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     update = db_sub.add_parser("update", help="download the PyPI and npm OSV exports (network)")
@@ -176,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rules(args.format)
     if args.command == "explain":
         return _explain(args.rule_id)
+    if args.command in ("fix", "policy"):
+        from slsguard.least_privilege import command
+
+        return command.run_fix(args) if args.command == "fix" else command.run_policy(args)
     if args.command == "db":
         from slsguard.deps.commands import run_db_command
 

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 # Rules that need the dependency manifests each function ships.
 DEPENDENCY_RULES = frozenset({"SLS0601", "SLS0602"})
+# Rules that compare what each function's code needs from IAM with what its role grants.
+LEAST_PRIVILEGE_RULES = frozenset({"SLS0404", "SLS0408", "SLS0409"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ class ScanOptions:
     dependencies: bool = False
     advisory_source: AdvisorySource | None = None
     code_rules: frozenset[str] = frozenset()  # handler code rules to run
+    needs: bool = False  # work out each function's IAM needs from its code (least_privilege/)
     env: Mapping[str, str] | None = None  # for ${env:X}; the process environment by default
 
 
@@ -126,11 +129,20 @@ def load_candidate(
         if app is not None:
             app, more = _with_dependencies(app, cand, root, options)
             diagnostics = [*diagnostics, *more]
+            app = _with_needs(app, cand, root, options)
         return doc, app, diagnostics
     if not isinstance(doc.data, dict):
         return doc, None, [Diagnostic(cand.rel, "template is not a mapping")]
     app, diagnostics = _with_dependencies(build_template_app(doc, options), cand, root, options)
-    return doc, app, diagnostics
+    return doc, _with_needs(app, cand, root, options), diagnostics
+
+
+def _with_needs(app: App, cand: Candidate, root: Path, options: ScanOptions) -> App:
+    if not options.needs or not app.functions or app.cloud != "aws":
+        return app
+    from slsguard.least_privilege.needs import analyze_app
+
+    return dataclasses.replace(app, needs=analyze_app(app, cand.path.parent, root))
 
 
 # Manifests read in this process, by path: functions and apps often share a directory.
@@ -270,6 +282,24 @@ def _suppressed(
     )
 
 
+def _add_code_lines(
+    lines_by_file: dict[str, list[str]], findings: list[Finding], root: Path
+) -> None:
+    """The lines of handler files that findings point into (SLS0409 at an SDK call), for
+    inline suppressions."""
+    from slsguard.code.handler_files import SourceRejected, read_source
+
+    real_root = os.path.realpath(root)
+    for finding in findings:
+        file = finding.location.file
+        if file in lines_by_file:
+            continue
+        try:
+            lines_by_file[file] = read_source(root / file, real_root).splitlines()
+        except SourceRejected:
+            lines_by_file[file] = []
+
+
 def _as_configured(findings: list[Finding], options: ScanOptions) -> list[Finding]:
     """Severity overrides and --min-severity, as run_rules applies them to its findings."""
     out = []
@@ -315,6 +345,7 @@ def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rul
         diagnostics = [*diagnostics, *code.diagnostics]
         lines_by_file = {cand.rel: doc.lines, **code.lines}
     if findings:
+        _add_code_lines(lines_by_file, findings, root)
         findings = _suppressed(findings, lines_by_file, app, options)
     ships = any(shipped.manifest.packages for shipped in app.dependencies)
     return FileResult(cand.rel, True, tuple(findings), tuple(diagnostics), ships)
@@ -379,6 +410,8 @@ def scan(
     options = dataclasses.replace(
         options, code_rules=selected_code_rules(options.select, options.ignore)
     )
+    if LEAST_PRIVILEGE_RULES & {r.id for r in active_rules}:
+        options = dataclasses.replace(options, needs=True)
     if DEPENDENCY_RULES & {r.id for r in active_rules}:
         from slsguard.deps import advisories
 

@@ -16,6 +16,7 @@ from slsguard.model.source import DocPath, SourceRef
 if TYPE_CHECKING:  # the dependency readers are imported only by scans that use them
     from slsguard.deps.model import Manifest
     from slsguard.deps.osv import Match
+    from slsguard.least_privilege.needs import FunctionNeeds
 
 
 class Format(enum.StrEnum):
@@ -312,6 +313,9 @@ class App:
     # Known advisories per (ecosystem, name, version), filled when an advisory source was
     # consulted (None: none was, so SLS0601 cannot say anything either way).
     advisories: Mapping[tuple[str, str, str], tuple[Match, ...]] | None = None
+    # What each function's code and configuration need from IAM, by function id; filled by
+    # scans that run the least-privilege rules (None: not analysed).
+    needs: Mapping[str, FunctionNeeds] | None = None
     # (document path prefix, rule ids) from CloudFormation Metadata: {slsguard: {ignore: [...]}}
     ignores: tuple[tuple[tuple[str | int, ...], frozenset[str]], ...] = ()
     custom: Setting | None = None  # serverless `custom:` section (plugin settings), resolved

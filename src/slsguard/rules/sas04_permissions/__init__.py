@@ -10,6 +10,8 @@ from slsguard.rules.sas04_permissions.sls0404_shared_role import shared_role
 from slsguard.rules.sas04_permissions.sls0405_broad_managed_policy import broad_managed_policy
 from slsguard.rules.sas04_permissions.sls0406_privilege_escalation import privilege_escalation
 from slsguard.rules.sas04_permissions.sls0407_not_action import allow_not_action
+from slsguard.rules.sas04_permissions.sls0408_unused_permission import unused_permission
+from slsguard.rules.sas04_permissions.sls0409_missing_permission import missing_permission
 
 RULES: tuple[Rule, ...] = (
     admin_action,
@@ -19,4 +21,6 @@ RULES: tuple[Rule, ...] = (
     broad_managed_policy,
     privilege_escalation,
     allow_not_action,
+    unused_permission,
+    missing_permission,
 )

@@ -8,6 +8,25 @@ from slsguard.rules.base import Hit, rule
 from slsguard.rules.sas04_permissions.common import role_users
 
 
+def _by_needs(role: Role, users: list[Function], needs: dict[str, frozenset[str]]) -> Iterator[Hit]:
+    """Compare what the functions' code and triggers need (logs are everyone's)."""
+    own = {fn: sorted(a for a in acts if not a.startswith("logs:")) for fn, acts in needs.items()}
+    if len({tuple(v) for v in own.values()}) <= 1:
+        return
+    shown = "; ".join(
+        f"{fn.id} needs {', '.join(own[fn.id][:4]) or 'no AWS API'}"
+        + (f" and {len(own[fn.id]) - 4} more" if len(own[fn.id]) > 4 else "")
+        for fn in users[:4]
+    ) + (f"; and {len(users) - 4} more functions" if len(users) > 4 else "")
+    yield Hit(
+        role.src,
+        f"role {role.id} is shared by functions that need different permissions ({shown}): "
+        "each one holds what the others need",
+        subject=f"role {role.id}",
+        severity=Severity.MEDIUM,
+    )
+
+
 def _triggers(fn: Function) -> str:
     kinds = sorted({e.kind for e in fn.events if not e.is_http})
     return f"{fn.id} ({', '.join(kinds)})"
@@ -19,14 +38,16 @@ def _triggers(fn: Function) -> str:
     category=Category.SAS_4,
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
-    title="One IAM role shared by an HTTP-exposed function and event-triggered workers",
+    title="One IAM role shared by functions that need different permissions",
     rationale=(
-        "When a public HTTP function shares its role with queue, stream, storage or schedule "
-        "workers, an injection through the API gets every permission the workers need. This "
-        "configuration-level check only compares the functions' triggers, not what their "
-        "code calls (comparing the code's needs comes with handler analysis), so it is low "
-        "severity and medium "
-        "confidence: the workers may need nothing the HTTP function lacks."
+        "A role shared by functions that do different things gives each of them what all "
+        "the others need: an injection into one function gets the permissions of every "
+        "function of the role. When the code of every function of the role was read in full, "
+        "the rule compares what each one needs (the AWS SDK calls in its code and what its "
+        "triggers make Lambda do, see SLS0408) and reports roles whose functions need "
+        "different things, naming them. Otherwise it falls back to comparing triggers: a role "
+        "shared by an HTTP-exposed function and queue, stream, storage or schedule workers, "
+        "which the API should not hold; that fallback is why the confidence is medium."
     ),
     fix=(
         "Give each function its own role with only what it uses: in serverless.yml a "
@@ -67,6 +88,10 @@ def shared_role(role: Role, app: App) -> Iterator[Hit]:
     ):
         return  # permissions unknown, or only what every function gets (basic logging)
     users = [app.function(fn_id) for fn_id in role_users(role, app)]
+    needs = app.needs or {}
+    if len(users) > 1 and all(fn.id in needs and needs[fn.id].complete for fn in users):
+        yield from _by_needs(role, users, {fn.id: needs[fn.id].actions() for fn in users})
+        return
     exposed = [fn for fn in users if fn.http_events]
     workers = [fn for fn in users if fn.events and not fn.http_events]
     if not exposed or not workers:

@@ -1,0 +1,290 @@
+"""From what names a resource in code (a literal, an environment variable) to the ARN an IAM
+statement needs, through the app model: `TABLE_NAME: !Ref OrdersTable` is the table's ARN
+(`!GetAtt OrdersTable.Arn`), `${self:custom.bucket}` resolved to "receipts-dev" is
+`arn:${AWS::Partition}:s3:::receipts-dev`.
+
+An ARN is a plain string, a model Ref/GetAtt, or a `Sub` (CloudFormation Fn::Sub), which is
+how resources of the same template and the deploying account and region are written: the
+statements are pasted into a template, where these resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slsguard.iam import catalog
+from slsguard.least_privilege.sdk_calls import EnvVar, Literal, Opaque, SdkCall, Template, Value
+from slsguard.model.app import App, Function
+from slsguard.model.values import GetAtt, Ref
+
+
+@dataclass(frozen=True, slots=True)
+class Sub:
+    template: str  # Fn::Sub text: ${AWS::Region}, ${Logical.Arn}, ${Logical}
+
+    def __str__(self) -> str:
+        return f"!Sub {self.template}"
+
+
+Arn = str | Ref | GetAtt | Sub
+
+_PREFIX = "arn:${AWS::Partition}"
+_REGIONAL = "${AWS::Region}:${AWS::AccountId}"
+
+# The request parameter naming each service's resource, and how its value becomes an ARN.
+_SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "dynamodb": (("TableName", "table"), ("TableArn", "arn"), ("RequestItems", "table")),
+    "s3": (("Bucket", "bucket"),),
+    "sqs": (("QueueUrl", "queue-url"), ("QueueName", "queue")),
+    "sns": (("TopicArn", "arn"), ("TargetArn", "arn")),
+    "lambda": (("FunctionName", "function"),),
+    "secretsmanager": (("SecretId", "secret"),),
+    "ssm": (("Name", "parameter"), ("Path", "parameter-path")),
+    "kinesis": (("StreamARN", "arn"), ("StreamName", "stream")),
+    "states": (("stateMachineArn", "arn"), ("executionArn", "arn")),
+    "events": (("EventBusName", "event-bus"),),
+    "kms": (("KeyId", "kms-key"),),
+    "firehose": (("DeliveryStreamName", "deliverystream"),),
+}
+# What `Ref` returns for these types is not an ARN: `Fn::GetAtt X.Arn` is.
+_ARN_ATTRIBUTE = {
+    "AWS::DynamoDB::Table": "Arn",
+    "AWS::DynamoDB::GlobalTable": "Arn",
+    "AWS::Serverless::SimpleTable": None,  # SAM: Ref is the name; no Arn attribute
+    "AWS::SQS::Queue": "Arn",
+    "AWS::Lambda::Function": "Arn",
+    "AWS::Serverless::Function": "Arn",
+    "AWS::Kinesis::Stream": "Arn",
+    "AWS::Events::EventBus": "Arn",
+    "AWS::KMS::Key": "Arn",
+    "AWS::KinesisFirehose::DeliveryStream": "Arn",
+    "AWS::S3::Bucket": "Arn",
+    "AWS::IAM::Role": "Arn",
+}
+# Ref already returns the ARN.
+_REF_IS_ARN = frozenset(
+    {
+        "AWS::SNS::Topic",
+        "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::StateMachine",
+        "AWS::SecretsManager::Secret",
+    }
+)
+_NAME_PROPERTY = {
+    "table": ("AWS::DynamoDB::Table", "TableName"),
+    "bucket": ("AWS::S3::Bucket", "BucketName"),
+    "queue": ("AWS::SQS::Queue", "QueueName"),
+    "function": ("AWS::Lambda::Function", "FunctionName"),
+    "stream": ("AWS::Kinesis::Stream", "Name"),
+    "secret": ("AWS::SecretsManager::Secret", "Name"),
+}
+_QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.(?:queue\.)?amazonaws\.com/(\d{12})/(.+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Scoped:
+    resources: tuple[Arn, ...]
+    problem: str = ""  # why the resource is "*" although the action can be scoped
+
+
+def scope(call: SdkCall, action: str, fn: Function, app: App) -> Scoped:
+    """The resources `action` of `call` needs, as ARNs; ("*",) with a problem when unknown."""
+    info = catalog.info(action)
+    if info is not None and not info.supports_resource_level:
+        return Scoped(("*",))
+    service = call.service or ""
+    for param, kind in _SCOPES.get(service, ()):
+        value = call.param(param)
+        if value is None:
+            continue
+        resolved = resolve(value, fn)
+        if isinstance(resolved, str) and not resolved:
+            continue
+        if resolved is None:
+            return Scoped(("*",), f"its {param} is {_shown(value, fn)}, not known before run time")
+        arn = _arn(kind, resolved, app)
+        if arn is None:
+            return Scoped(("*",), f"its {param} {_shown(value, fn)} does not name a resource")
+        return Scoped(_refine(service, action, arn, call, fn, info))
+    if service == "events" and action == "events:PutEvents":
+        return Scoped((Sub(f"{_PREFIX}:events:{_REGIONAL}:event-bus/default"),))
+    return Scoped(("*",), "no parameter naming its resource was found in the call")
+
+
+def role_scope(value: Value, fn: Function, app: App) -> Scoped:
+    """The role a call hands to a service, for iam:PassRole."""
+    resolved = resolve(value, fn)
+    if resolved is None:
+        return Scoped(("*",), f"the role is {_shown(value, fn)}, not known before run time")
+    arn = _arn("role", resolved, app)
+    if arn is None:
+        return Scoped(("*",), f"{_shown(value, fn)} does not name a role")
+    return Scoped((arn,))
+
+
+def resolve(value: Value, fn: Function) -> Any:
+    """A Literal/EnvVar/Template as the model knows it: a string, Ref, GetAtt, or None."""
+    match value:
+        case Literal(value=text):
+            return text
+        case EnvVar(name=name):
+            for var in fn.environment:
+                if var.name == name:
+                    return var.value if isinstance(var.value, str | Ref | GetAtt) else None
+            return None
+        case Template(parts=parts):
+            out = []
+            for part in parts:
+                inner = resolve(part, fn) if part is not None else None
+                if not isinstance(inner, str):
+                    return None
+                out.append(inner)
+            return "".join(out)
+        case Opaque():
+            return None
+    return None
+
+
+def _shown(value: Value, fn: Function) -> str:
+    match value:
+        case EnvVar(name=name):
+            if not any(v.name == name for v in fn.environment):
+                return f"environment variable {name}, which the function does not set"
+            return f"environment variable {name}"
+        case Opaque(text=text):
+            return text
+        case Literal(value=text):
+            return repr(text)
+    return "built at run time"
+
+
+def _arn(kind: str, value: Any, app: App) -> Arn | None:
+    if isinstance(value, GetAtt):
+        return value if value.attribute == "Arn" else None
+    if isinstance(value, Ref):
+        res = next((r for r in app.resources if r.id == value.logical_id), None)
+        if res is None:
+            return None
+        if res.type in _REF_IS_ARN:
+            return value
+        attribute = _ARN_ATTRIBUTE.get(res.type)
+        if attribute is not None and kind != "bucket":
+            return GetAtt(value.logical_id, attribute)
+        return _named_arn(kind, f"${{{value.logical_id}}}")
+    if not isinstance(value, str):
+        return None
+    if value.startswith("arn:"):
+        return value
+    res_id = _resource_named(kind, value, app)
+    if res_id is not None:
+        return _arn(kind, Ref(res_id), app)
+    if kind == "queue-url":
+        match = _QUEUE_URL.fullmatch(value)
+        if match is None:
+            return None
+        region, account, name = match.groups()
+        return f"arn:aws:sqs:{region}:{account}:{name}"
+    return _named_arn(kind, value)
+
+
+def _named_arn(kind: str, name: str) -> Arn | None:
+    match kind:
+        case "table":
+            return Sub(f"{_PREFIX}:dynamodb:{_REGIONAL}:table/{name}")
+        case "bucket":
+            return Sub(f"{_PREFIX}:s3:::{name}")
+        case "queue":
+            return Sub(f"{_PREFIX}:sqs:{_REGIONAL}:{name}")
+        case "function":
+            return Sub(f"{_PREFIX}:lambda:{_REGIONAL}:function:{name}")
+        case "secret":
+            return Sub(f"{_PREFIX}:secretsmanager:{_REGIONAL}:secret:{name}-*")
+        case "parameter" | "parameter-path":
+            path = name if name.startswith("/") else f"/{name}"
+            suffix = "/*" if kind == "parameter-path" else ""
+            return Sub(f"{_PREFIX}:ssm:{_REGIONAL}:parameter{path.rstrip('/')}{suffix}")
+        case "stream":
+            return Sub(f"{_PREFIX}:kinesis:{_REGIONAL}:stream/{name}")
+        case "event-bus":
+            return Sub(f"{_PREFIX}:events:{_REGIONAL}:event-bus/{name}")
+        case "deliverystream":
+            return Sub(f"{_PREFIX}:firehose:{_REGIONAL}:deliverystream/{name}")
+        case "role":
+            return Sub(f"{_PREFIX}:iam::${{AWS::AccountId}}:role/{name}")
+    return None  # "arn" kinds need an ARN; a KMS key id or alias does not name the key ARN
+
+
+def _resource_named(kind: str, name: str, app: App) -> str | None:
+    """The template resource whose name property is `name` (serverless `${self:custom.x}`
+    used both in the environment and in `resources`)."""
+    type_and_property = _NAME_PROPERTY.get(kind)
+    if type_and_property is None:
+        return None
+    type_, prop = type_and_property
+    for res in app.resources:
+        if res.type == type_ and res.properties.get(prop) == name:
+            return res.id
+    return None
+
+
+def _refine(
+    service: str,
+    action: str,
+    arn: Arn,
+    call: SdkCall,
+    fn: Function,
+    info: catalog.ActionInfo | None,
+) -> tuple[Arn, ...]:
+    """S3 object actions act on `bucket/key`; DynamoDB queries on an index on `table/index/*`."""
+    if service == "s3" and info is not None and "object" in info.resource_types:
+        key = call.param("Key")
+        prefix = _key_prefix(key, fn) if key is not None else ""
+        return (_append(arn, f"/{prefix}*"),)
+    if service == "dynamodb" and call.param("IndexName") is not None:
+        return (arn, _append(arn, "/index/*"))
+    return (arn,)
+
+
+def _key_prefix(key: Value, fn: Function) -> str:
+    if isinstance(key, Literal):
+        return key.value.rstrip("*")
+    if isinstance(key, Template) and key.parts and isinstance(key.parts[0], Literal):
+        prefix = key.parts[0].value
+        return prefix if prefix.endswith("/") else ""
+    return ""
+
+
+def _append(arn: Arn, suffix: str) -> Arn:
+    if isinstance(arn, str):
+        return arn + suffix
+    if isinstance(arn, Sub):
+        return Sub(arn.template + suffix)
+    if isinstance(arn, GetAtt):
+        return Sub(f"${{{arn.logical_id}.{arn.attribute}}}{suffix}")
+    return Sub(f"${{{arn.logical_id}}}{suffix}")
+
+
+def as_cloudformation(arn: Arn) -> Any:
+    """The ARN as template data ({"Fn::GetAtt": [...]}, {"Fn::Sub": ...}, or a string)."""
+    if isinstance(arn, GetAtt):
+        return {"Fn::GetAtt": [arn.logical_id, arn.attribute]}
+    if isinstance(arn, Ref):
+        return {"Ref": arn.logical_id}
+    if isinstance(arn, Sub):
+        return {"Fn::Sub": arn.template}
+    return arn
+
+
+def event_source_arn(source: Any, app: App) -> Arn | None:
+    """The ARN of a queue or stream an event reads from (`arn:`, !GetAtt Queue.Arn, Ref)."""
+    if isinstance(source, dict) and len(source) == 1:
+        ((key, arg),) = source.items()
+        if key == "arn":
+            return event_source_arn(arg, app)
+    if isinstance(source, GetAtt | str):
+        return source if isinstance(source, GetAtt) or source.startswith("arn:") else None
+    if isinstance(source, Ref):
+        return _arn("arn", source, app)
+    return None
