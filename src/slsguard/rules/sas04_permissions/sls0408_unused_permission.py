@@ -37,6 +37,26 @@ from slsguard.rules.sas04_permissions.common import role_subject, role_users
         "the file (per-function `iamRoleStatements` in serverless.yml, `Policies` in SAM, the "
         "role's `Policies` in CloudFormation)."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Run `slsguard fix --least-privilege --write`: each function gets its own "
+            "`iamRoleStatements` (serverless-iam-roles-per-function plugin) with only the actions "
+            "its code calls, and provider-level statements no function uses any more are dropped.",
+        ),
+        (
+            "sam",
+            "Run `slsguard fix --least-privilege --write`: the function's `Policies` become one "
+            "inline statement list with only the actions its code calls, in place of broad SAM "
+            "policy templates such as DynamoDBCrudPolicy.",
+        ),
+        (
+            "cloudformation",
+            "Run `slsguard fix --least-privilege --write`: the function's AWS::IAM::Role gets one "
+            "`<Function>-least-privilege` policy with only the actions its code calls (a shared "
+            "role is split: the function gets a role of its own).",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",

@@ -28,6 +28,24 @@ from slsguard.rules.base import Hit, rule
         "Grant exactly the action on the resource the call uses, on this function's own role: "
         "`slsguard fix --least-privilege --function NAME` prints the statement."
     ),
+    fixes=(
+        (
+            "serverless",
+            "Add the action on the resource to the function's `iamRoleStatements` (or "
+            "`provider.iam.role.statements`); `slsguard fix --least-privilege --function NAME` "
+            "prints the exact statement.",
+        ),
+        (
+            "sam",
+            "Add the action on the resource to the function's `Policies` (a `Statement` entry or "
+            "a SAM policy template on that resource); `slsguard policy NAME` prints the statement.",
+        ),
+        (
+            "cloudformation",
+            "Add the action on the resource to the function role's "
+            "`Policies[].PolicyDocument.Statement`; `slsguard policy NAME` prints the statement.",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
