@@ -15,8 +15,9 @@ import pytest
 
 from slsguard.discovery import discover, read_text
 from slsguard.engine import ScanOptions, load_candidate
-from slsguard.least_privilege.arns import Sub, as_cloudformation
+from slsguard.least_privilege.arns import as_cloudformation
 from slsguard.least_privilege.needs import FunctionNeeds
+from slsguard.least_privilege.values import Sub
 from slsguard.model.values import GetAtt, Ref
 
 PART = "arn:${AWS::Partition}"

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import functools
 import gzip
-import importlib.metadata
 import importlib.util
 import json
+import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -143,6 +142,8 @@ def overrides_text() -> str:
 
 @functools.cache
 def _overrides() -> _Overrides:
+    import tomllib
+
     data = tomllib.loads(overrides_text())
     prefixes = {_str(e, "service"): _str(e, "prefix") for e in _tables(data, "iam_prefix")}
     actions: dict[tuple[str, str], _Override] = {}
@@ -193,69 +194,71 @@ def _overrides() -> _Overrides:
 # -- botocore and boto3 data ------------------------------------------------------------------
 
 
-def _loader_class() -> Any:
-    # lazy: botocore is imported on the first call that needs a model, never at import
-    from botocore.loaders import Loader  # type: ignore[import-untyped]
-
-    return Loader
-
-
-def _data_not_found() -> type[Exception]:
-    from botocore.exceptions import DataNotFoundError  # type: ignore[import-untyped]
-
-    return DataNotFoundError  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _loader() -> Any:
-    """A Loader over botocore's own data only (no ~/.aws/models, no Session)."""
-    loader_class = _loader_class()
-    return loader_class(
-        extra_search_paths=[loader_class.BUILTIN_DATA_PATH], include_default_search_paths=False
-    )
-
-
-@functools.cache
-def _boto3_loader() -> Any | None:
-    """A Loader over boto3's resource models, found without importing boto3."""
-    spec = importlib.util.find_spec("boto3")
+def _data_root(package: str) -> Path | None:
+    """The data directory of botocore or boto3, found without importing the package (the
+    import of botocore's loader costs more than reading the few models a scan needs)."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
         data = Path(location) / "data"
         if data.is_dir():
-            return _loader_class()(
-                extra_search_paths=[str(data)], include_default_search_paths=False
-            )
+            return data
     return None
 
 
 @functools.cache
 def _services() -> frozenset[str]:
-    return frozenset(_loader().list_available_services("service-2"))
+    root = _data_root("botocore")
+    if root is None:
+        return frozenset()
+    with os.scandir(root) as entries:
+        return frozenset(e.name for e in entries if e.is_dir() and not e.name.startswith("_"))
 
 
-def _load(loader: Any, service: str, type_name: str) -> Mapping[str, Any] | None:
+def _model_file(root: Path, service: str, type_name: str) -> Path | None:
+    """`<root>/<service>/<newest version holding type_name>/<type_name>.json[.gz]`, as
+    botocore's Loader picks it (versions are dates: the greatest name is the newest)."""
+    directory = root / service
     try:
-        model = loader.load_service_model(service, type_name)
-    except _data_not_found():
+        versions = sorted((e.name for e in os.scandir(directory) if e.is_dir()), reverse=True)
+    except OSError:
         return None
-    return model if isinstance(model, Mapping) else None
+    for version in versions:
+        for suffix in (".json.gz", ".json"):
+            candidate = directory / version / f"{type_name}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _read_json(path: Path) -> Any:
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            return json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
 
 
 @functools.cache
 def _model(service: str, type_name: str = "service-2") -> Mapping[str, Any] | None:
-    if service not in _services():
+    root = _data_root("botocore")
+    if root is None or service not in _services():
         return None
-    return _load(_loader(), service, type_name)
+    path = _model_file(root, service, type_name)
+    model = _read_json(path) if path is not None else None
+    return model if isinstance(model, Mapping) else None
 
 
 @functools.cache
 def _resource_model(service: str) -> Mapping[str, Any] | None:
-    loader = _boto3_loader()
-    if loader is None or service not in _services():
+    root = _data_root("boto3")
+    if root is None or service not in _services():
         return None
-    return _load(loader, service, "resources-1")
+    path = _model_file(root, service, "resources-1")
+    model = _read_json(path) if path is not None else None
+    return model if isinstance(model, Mapping) else None
 
 
 def _operations(service: str) -> Mapping[str, Any] | None:
@@ -293,9 +296,11 @@ def _js_names(service: str) -> Mapping[str, str]:
 
 def boto3_service(name: str) -> str | None:
     """``boto3.client(name)`` / ``boto3.resource(name)`` -> the botocore service name."""
+    if name in _services():
+        return name
     from botocore.utils import SERVICE_NAME_ALIASES  # type: ignore[import-untyped]
 
-    name = SERVICE_NAME_ALIASES.get(name, name)
+    name = SERVICE_NAME_ALIASES.get(name, name)  # "runtime.sagemaker" ...
     return name if name in _services() else None
 
 
@@ -315,17 +320,12 @@ def _head_metadata(path: Path) -> Mapping[str, Any] | None:
 @functools.cache
 def _metadata(service: str) -> Mapping[str, Any]:
     """One service's metadata, read cheaply from the head of its newest service-2 file."""
-    try:
-        version = _loader().determine_latest_version(service, "service-2")
-    except _data_not_found():
-        version = None
-    if version is not None:
-        directory = Path(_loader_class().BUILTIN_DATA_PATH) / service / str(version)
-        for name in ("service-2.json.gz", "service-2.json"):
-            if (directory / name).is_file():
-                found = _head_metadata(directory / name)
-                if found is not None:
-                    return found
+    root = _data_root("botocore")
+    path = _model_file(root, service, "service-2") if root is not None else None
+    if path is not None:
+        found = _head_metadata(path)
+        if found is not None:
+            return found
     model = _model(service)
     meta = model.get("metadata") if model is not None else None
     return meta if isinstance(meta, Mapping) else {}
@@ -371,16 +371,17 @@ def _js_v2_index() -> tuple[Mapping[str, str], ...]:
     )
 
 
+def _v3_slug(service: str) -> str:
+    service_id = _metadata(service).get("serviceId")
+    text = service_id if isinstance(service_id, str) else service
+    return re.sub(r"\s+", "-", text.strip().lower())
+
+
 @functools.cache
 def _js_v3_index() -> Mapping[str, str]:
-    """``client-<serviceId lower-cased, spaces -> dashes>`` -> service, as v3 names packages."""
-
-    def slug(service: str) -> str:
-        service_id = _metadata(service).get("serviceId")
-        text = service_id if isinstance(service_id, str) else service
-        return re.sub(r"\s+", "-", text.strip().lower())
-
-    return _unique_index((slug(s), s) for s in sorted(_services()))
+    """``client-<serviceId lower-cased, spaces -> dashes>`` -> service, as v3 names packages.
+    Reading every service's metadata costs ~0.1 s: only for names the direct guess misses."""
+    return _unique_index((_v3_slug(s), s) for s in sorted(_services()))
 
 
 def js_v2_service(class_path: str) -> str | None:
@@ -399,6 +400,10 @@ def js_v2_service(class_path: str) -> str | None:
     for class_name, service in _overrides().js_v2.items():
         if _norm(class_name) == key:
             return service
+    # Most classes are the botocore name and the serviceId ("S3", "DynamoDB", "SQS"): no
+    # need to read every service's metadata for them.
+    if key in _services() and _norm(str(_metadata(key).get("serviceId", ""))) == key:
+        return key
     for index in _js_v2_index():
         if key in index:
             return index[key]
@@ -416,7 +421,11 @@ def js_v3_service(package: str) -> str | None:
         return override
     if not parts[1].startswith("client-"):
         return None
-    return _js_v3_index().get(parts[1][len("client-") :])
+    slug = parts[1][len("client-") :]
+    for guess in (slug.replace("-", ""), slug):  # most packages: the botocore name itself
+        if guess in _services() and _v3_slug(guess) == slug:
+            return guess
+    return _js_v3_index().get(slug)
 
 
 # -- operations and actions --------------------------------------------------------------------
@@ -751,6 +760,8 @@ def role_parameters(service: str, operation: str) -> tuple[tuple[str, ...], ...]
 
 
 def _version(distribution: str) -> str:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -779,8 +790,6 @@ def clear_cache() -> None:
     """Forget every loaded model (tests measure cold resolution)."""
     for cached in (
         _overrides,
-        _loader,
-        _boto3_loader,
         _services,
         _model,
         _resource_model,

@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slsguard.iam import catalog
-from slsguard.least_privilege.sdk_calls import EnvVar, Literal, Opaque, SdkCall, Template, Value
+from slsguard.least_privilege.values import Arn, EnvVar, Literal, Opaque, Sub, Template, Value
 from slsguard.model.app import App, Function
 from slsguard.model.values import GetAtt, Ref
 
+if TYPE_CHECKING:
+    from slsguard.least_privilege.sdk_calls import SdkCall
 
-@dataclass(frozen=True, slots=True)
-class Sub:
-    template: str  # Fn::Sub text: ${AWS::Region}, ${Logical.Arn}, ${Logical}
-
-    def __str__(self) -> str:
-        return f"!Sub {self.template}"
-
-
-Arn = str | Ref | GetAtt | Sub
 
 _PREFIX = "arn:${AWS::Partition}"
 _REGIONAL = "${AWS::Region}:${AWS::AccountId}"

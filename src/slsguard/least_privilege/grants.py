@@ -12,12 +12,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slsguard.least_privilege.arns import Arn, Sub
-from slsguard.least_privilege.needs import Need
+from slsguard.least_privilege.values import Arn, Sub
 from slsguard.model.app import App, Role, Statement
 from slsguard.model.values import GetAtt, Ref
+
+if TYPE_CHECKING:
+    from slsguard.least_privilege.needs import Need
 
 # AWS managed policies whose whole content is known, by name: what they allow (all on "*").
 KNOWN_MANAGED = {

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slsguard.least_privilege.arns import Arn, event_source_arn, role_scope, scope
+from slsguard.least_privilege.arns import event_source_arn, role_scope, scope
 from slsguard.least_privilege.sdk_calls import Extractor, SdkCall
+from slsguard.least_privilege.values import Arn
 from slsguard.model.app import App, Function
 from slsguard.model.values import GetAtt, Ref
 

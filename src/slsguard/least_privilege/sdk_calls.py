@@ -28,33 +28,7 @@ from dataclasses import dataclass, field
 
 from slsguard.code import ir
 from slsguard.iam import sdk_map
-
-# Where a request parameter's value comes from, as far as can be told without running code.
-
-
-@dataclass(frozen=True, slots=True)
-class Literal:
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class EnvVar:
-    name: str  # os.environ["NAME"], process.env.NAME
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A string built of literal text and environment variables (f"{os.environ['P']}/x")."""
-
-    parts: tuple[Literal | EnvVar | None, ...]  # None: a part that is not known
-
-
-@dataclass(frozen=True, slots=True)
-class Opaque:
-    text: str  # what the expression is, for messages ("event data", "a function parameter")
-
-
-Value = Literal | EnvVar | Template | Opaque
+from slsguard.least_privilege.values import EnvVar, Literal, Opaque, Template, Value
 
 
 @dataclass(frozen=True, slots=True)

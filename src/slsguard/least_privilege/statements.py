@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slsguard.least_privilege.arns import Arn, as_cloudformation
+from slsguard.least_privilege.arns import as_cloudformation
 from slsguard.least_privilege.needs import FunctionNeeds
+from slsguard.least_privilege.values import Arn
 from slsguard.model.app import Function
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"

@@ -1,0 +1,48 @@
+"""What names a resource, as far as static reading can tell: request parameter values in code
+(a literal, an environment variable, a template of both, or something only known at run
+time) and ARNs as statements write them (a string, a Ref/GetAtt of the template, or a
+CloudFormation Fn::Sub). Kept apart from the extractor so rules can import them cheaply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slsguard.model.values import GetAtt, Ref
+
+# Where a request parameter's value comes from, as far as can be told without running code.
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    name: str  # os.environ["NAME"], process.env.NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A string built of literal text and environment variables (f"{os.environ['P']}/x")."""
+
+    parts: tuple[Literal | EnvVar | None, ...]  # None: a part that is not known
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    text: str  # what the expression is, for messages ("event data", "a function parameter")
+
+
+Value = Literal | EnvVar | Template | Opaque
+
+
+@dataclass(frozen=True, slots=True)
+class Sub:
+    template: str  # Fn::Sub text: ${AWS::Region}, ${Logical.Arn}, ${Logical}
+
+    def __str__(self) -> str:
+        return f"!Sub {self.template}"
+
+
+Arn = str | Ref | GetAtt | Sub
