@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from slsguard.least_privilege.values import Arn, Sub
 from slsguard.model.app import App, Role, Statement
-from slsguard.model.values import GetAtt, Ref
+from slsguard.model.values import GetAtt, Ref, Unresolved
 
 if TYPE_CHECKING:
     from slsguard.least_privilege.needs import Need
@@ -148,6 +148,9 @@ def _covers(granted: Any, needed: Arn) -> bool | None:
     nid = _logical_id(needed)
     if gid is not None and nid is not None:
         return gid == nid
+    if isinstance(granted, Unresolved) and isinstance(needed, Sub):
+        # the model keeps a !Sub of pseudo parameters as written
+        return True if str(granted) == needed.template else None
     if isinstance(granted, str) and isinstance(needed, Sub):
         pattern = _PLACEHOLDER.sub("*", needed.template)
         concrete = granted.replace("*", "")
