@@ -413,3 +413,81 @@ def test_shared_role_of_functions_that_need_different_things(tmp_path: Path) -> 
 def test_shared_role_of_functions_that_need_the_same_is_fine(tmp_path: Path) -> None:
     write(tmp_path, {"serverless.yml": SHARED, "api.py": API.replace("METHOD", "get_item")})
     assert shared_role_findings(tmp_path) == []
+
+
+def test_a_client_handed_to_other_code_makes_needs_incomplete(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "esc.handler"),
+            "esc.py": """\
+                import boto3
+
+                s3 = boto3.client("s3")
+
+
+                def handler(event, context):
+                    print(s3)
+                    logger.info("client %s", s3)
+                    archive(s3, event["key"])
+            """,
+            "report.py": "def handler(event, context):\n    pass\n",
+        },
+    )
+    ingest = needs_of(tmp_path)["ingest"]
+    assert uninferred(ingest) == {
+        (
+            "esc.py",
+            9,
+            "call: an AWS client (s3) is passed to archive(), whose calls are not followed",
+        )
+    }
+    assert not ingest.complete
+
+
+TRUSTED = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [lambda.amazonaws.com, PRINCIPAL]}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: sqs:SendMessage
+                Resource: '*'
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [("lambda.amazonaws.com", ["SLS0408"]), ("states.amazonaws.com", [])],
+)
+def test_unused_permissions_only_on_roles_only_lambda_uses(
+    tmp_path: Path, principal: str, expected: list[str]
+) -> None:
+    from slsguard.engine import scan
+    from slsguard.rules import ALL_RULES
+
+    write(tmp_path, {"template.yaml": TRUSTED.replace("PRINCIPAL", principal)})
+    result = scan(ScanOptions(paths=(tmp_path,), select=("SLS0408",)), ALL_RULES)
+    assert [f.rule_id for f in result.findings] == expected

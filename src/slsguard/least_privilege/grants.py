@@ -80,6 +80,30 @@ def role_fully_known(role: Role) -> bool:
     )
 
 
+_LAMBDA_PRINCIPALS = frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"})
+
+
+def only_lambda_assumes(role: Role, app: App) -> bool:
+    """Whether only Lambda can use the role (its trust policy names no other principal), so
+    what its functions need is all it needs."""
+    res = next((r for r in app.resources if r.id == role.id and r.type == "AWS::IAM::Role"), None)
+    if res is None:
+        return True  # made by serverless or SAM for the functions
+    document = res.properties.get("AssumeRolePolicyDocument")
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if not isinstance(statements, list):
+        return False
+    for stmt in statements:
+        principal = stmt.get("Principal") if isinstance(stmt, dict) else None
+        if not isinstance(principal, dict) or set(principal) != {"Service"}:
+            return False
+        services = principal["Service"]
+        services = services if isinstance(services, list) else [services]
+        if not all(isinstance(s, str) and s in _LAMBDA_PRINCIPALS for s in services):
+            return False
+    return True
+
+
 def allows(role: Role, need: Need, app: App) -> bool | None:
     """Whether the role lets the function do `need` (None: cannot be told)."""
     if not role_fully_known(role):

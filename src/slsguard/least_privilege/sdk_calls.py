@@ -124,6 +124,9 @@ _BOTO3_CLIENT = re.compile(r"^(aio)?boto3(\.session)?(\.Session\(\))?\.client$")
 _BOTO3_RESOURCE = re.compile(r"^(aio)?boto3(\.session)?(\.Session\(\))?\.resource$")
 _V2_CLIENT_PATH = re.compile(r"^aws-sdk/clients/([a-z0-9]+)(\.DocumentClient)?$")
 _ENVIRON = frozenset({"os.environ", "environ", "process.env"})
+# Calls that take a client without calling AWS with it.
+_HARMLESS = frozenset({"print", "repr", "str", "isinstance", "type", "id", "len", "hasattr"})
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "log"})
 
 
 @dataclass
@@ -156,22 +159,41 @@ class Extractor:
                 scopes.append((fn, fn.body))
         for fn, body in scopes:
             for call in _calls_in(body):
-                sdk = self._call(call, fn)
+                sdk = self._call(call, fn) or self._escape(call, fn)
                 if sdk is not None:
                     found.setdefault((sdk.line, sdk.col), sdk)
         return sorted(found.values(), key=lambda c: (c.line, c.col))
+
+    def _escape(self, c: ir.Call, fn: ir.Function | None) -> SdkCall | None:
+        """A client handed to other code (`save(table, item)`, `getattr(s3, op)`): what is
+        called with it there cannot be followed, so the function's needs are not all known."""
+        if self._created(c, fn) is not None or _keyword_args(c).keys() & {"client"}:
+            return None  # the SDK's own wrappers (`DynamoDBDocumentClient.from(client)`)
+        callee = c.name or c.qualname
+        if callee in _HARMLESS or callee.rsplit(".", 1)[-1] in _LOGGING:
+            return None
+        values = [*c.args, *(kw.value for kw in c.kwargs)]
+        for arg in values:
+            obj = self._object(arg, fn)
+            if isinstance(obj, _Client | _ServiceResource | _Resource | _Collection):
+                shown = getattr(obj, "shown", "") or getattr(obj, "service", "")
+                callee = callee or "a call"
+                reason = (
+                    f"an AWS client ({shown}) is passed to {callee}(), whose calls are not followed"
+                )
+                return self._unknown(c, f"{callee}(...)", reason)
+        return None
 
     # -- one call -----------------------------------------------------------------------
 
     def _call(self, c: ir.Call, fn: ir.Function | None) -> SdkCall | None:
 
-        if isinstance(c.func, ir.Name) or (
-            isinstance(c.func, ir.Attr) and not isinstance(self._object(c.func.obj, fn), _Object)
-        ):
-            return self._constructor_call(c, fn)
-        assert isinstance(c.func, ir.Attr)
-        method = c.func.attr
+        if not isinstance(c.func, ir.Attr):
+            return self._constructor_call(c, fn) if isinstance(c.func, ir.Name) else None
         obj = self._object(c.func.obj, fn)
+        if obj is None:
+            return self._constructor_call(c, fn)
+        method = c.func.attr
         match obj:
             case _Client(problem=problem) if problem:
                 if method in _NOT_CALLS and method != "send":

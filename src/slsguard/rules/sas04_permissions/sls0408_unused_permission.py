@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from slsguard.findings import Category, Confidence, Severity
 from slsguard.iam import catalog
 from slsguard.iam.policy import SAM_TEMPLATE_ORIGIN
-from slsguard.least_privilege.grants import role_fully_known, statement_actions
+from slsguard.least_privilege.grants import (
+    only_lambda_assumes,
+    role_fully_known,
+    statement_actions,
+)
 from slsguard.model.app import App, Role
 from slsguard.rules.base import Hit, rule
 from slsguard.rules.sas04_permissions.common import role_subject, role_users
@@ -27,9 +31,10 @@ from slsguard.rules.sas04_permissions.common import role_subject, role_users
         "dead-letter target). A granted action outside that set is what an attacker who "
         "injects code into the function gets for free. The rule only speaks for roles whose "
         "functions' code was read in full: no handler missing, no SDK call whose service or "
-        "operation is unknown, no library known to call AWS by itself (PynamoDB, awswrangler, "
-        "Powertools parameters ...). `Action: '*'` is SLS0401's. Medium confidence: code can "
-        "reach AWS in ways no static reading sees (a client passed in from a library)."
+        "operation is unknown, no client handed to code that is not followed, no library "
+        "known to call AWS by itself (PynamoDB, awswrangler, Powertools parameters ...), and "
+        "whose trust policy lets only Lambda use them. `Action: '*'` is SLS0401's. Medium "
+        "confidence: code can reach AWS in ways no static reading sees."
     ),
     fix=(
         "Grant each function only the actions its code calls: `slsguard fix --least-privilege` "
@@ -69,6 +74,7 @@ def unused_permission(role: Role, app: App) -> Iterator[Hit]:
     if (
         not users
         or not role_fully_known(role)
+        or not only_lambda_assumes(role, app)  # a role other services use needs more
         or any(u not in needs or not needs[u].complete for u in users)
     ):
         return
