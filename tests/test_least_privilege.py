@@ -491,3 +491,29 @@ def test_unused_permissions_only_on_roles_only_lambda_uses(
     write(tmp_path, {"template.yaml": TRUSTED.replace("PRINCIPAL", principal)})
     result = scan(ScanOptions(paths=(tmp_path,), select=("SLS0408",)), ALL_RULES)
     assert [f.rule_id for f in result.findings] == expected
+
+
+def test_a_client_passed_to_a_function_of_the_module_is_followed(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "helpers.handler"),
+            "helpers.py": """\
+                import os
+
+                import boto3
+
+
+                def store(client, body):
+                    client.put_object(Bucket=os.environ["BUCKET"], Key="x", Body=body)
+
+
+                def handler(event, context):
+                    store(boto3.client("s3"), b"")
+            """,
+            "report.py": "def handler(event, context):\n    pass\n",
+        },
+    )
+    ingest = needs_of(tmp_path)["ingest"]
+    assert code_needs(ingest) == {("s3:PutObject", (Sub(f"{PART}:s3:::${{Receipts}}/x*"),))}
+    assert ingest.complete

@@ -146,6 +146,41 @@ class Extractor:
         self.rel = rel
         self.bindings = _bindings(module)
         self._evaluating: set[int] = set()
+        # Clients passed to the module's own functions: (qualname, parameter) -> the client,
+        # None when different calls pass different things.
+        self.passed: dict[tuple[str, str], _Object | None] = {}
+        self._bind_parameters()
+
+    def _bind_parameters(self) -> None:
+        scopes: list[tuple[ir.Function | None, Sequence[ir.Stmt]]] = [(None, self.module.body)]
+        scopes += [(fn, fn.body) for fn in self.module.functions.values()]
+        for fn, body in scopes:
+            for c in _calls_in(body):
+                callee = self._local_callee(c, fn)
+                if callee is None:
+                    continue
+                params = [p for p in callee.params if p.name not in ("self", "this", "cls")]
+                for param, arg in zip(params, c.args, strict=False):
+                    if isinstance(arg, ir.Spread) or param.kind:
+                        break
+                    obj = self._object(arg, fn)
+                    if obj is None:
+                        continue
+                    key = (callee.qualname, param.name)
+                    known = self.passed.get(key, obj)
+                    self.passed[key] = obj if known == obj else None
+
+    def _local_callee(self, c: ir.Call, fn: ir.Function | None) -> ir.Function | None:
+        """The module's own function a call by plain name runs (`helper(client)`)."""
+        if not isinstance(c.func, ir.Name):
+            return None
+        scope = fn
+        while scope is not None:
+            found = self.module.functions.get(f"{scope.qualname}.{c.func.id}")
+            if found is not None:
+                return found
+            scope = self.module.functions.get(scope.parent) if scope.parent else None
+        return self.module.functions.get(c.func.id)
 
     def calls(self, functions: Sequence[str] | None = None) -> list[SdkCall]:
         """The calls in the module body and in `functions` (qualnames; None: all)."""
@@ -172,8 +207,15 @@ class Extractor:
         callee = c.name or c.qualname
         if callee in _HARMLESS or callee.rsplit(".", 1)[-1] in _LOGGING:
             return None
+        callee_fn = self._local_callee(c, fn)
         values = [*c.args, *(kw.value for kw in c.kwargs)]
-        for arg in values:
+        for index, arg in enumerate(values):
+            if callee_fn is not None and index < len(c.args):
+                params = [p for p in callee_fn.params if p.name not in ("self", "this", "cls")]
+                if index < len(params) and self.passed.get(
+                    (callee_fn.qualname, params[index].name)
+                ):
+                    continue  # followed: the function's calls on it are read with it bound
             obj = self._object(arg, fn)
             if isinstance(obj, _Client | _ServiceResource | _Resource | _Collection):
                 shown = getattr(obj, "shown", "") or getattr(obj, "service", "")
@@ -396,6 +438,8 @@ class Extractor:
     def _evaluate(self, e: ir.Expr, fn: ir.Function | None) -> _Object | None:
         match e:
             case ir.Name(id=name):
+                if fn is not None and any(p.name == name for p in fn.params):
+                    return self.passed.get((fn.qualname, name))
                 return self._same(self._assigned(name, fn), fn)
             case ir.Attr(obj=ir.Name(id=base), attr=attr) if base in ("self", "this", "cls"):
                 owner = fn.class_name if fn is not None else None
