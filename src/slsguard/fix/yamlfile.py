@@ -513,4 +513,10 @@ def _dotted(path: Path) -> str:
 
 
 def _first_line(exc: YAMLError) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = str(exc).strip()
+    for line in text.splitlines():
+        if "duplicate key" in line:  # which value a tool reads is then a matter of chance
+            where = getattr(exc, "problem_mark", None)
+            at = f" at line {where.line + 1}" if where is not None else ""
+            return f"{line.strip()}{at}; remove the duplicate first"
+    return text.splitlines()[0] if text else type(exc).__name__
