@@ -192,6 +192,121 @@ def test_allow_list_guards_clean_the_value() -> None:
     assert _hits(source) == {("SLS0101", 14)}
 
 
+def test_callbacks_get_the_elements_and_closures_the_enclosing_variables() -> None:
+    source = """
+        const { exec } = require("child_process");
+        exports.handler = async (event) => {
+          const cmd = event.body;
+          event.Records.forEach((r) => exec(r.body));
+          await new Promise((resolve) => {
+            exec(cmd, () => resolve());
+          });
+          setTimeout(() => exec(`ls ${cmd}`), 10);
+          await Promise.all(event.items.map(async (x) => exec(x.name)));
+          const sizes = event.items.map((i) => `${i.size}`);
+          exec("du " + sizes.join(" "));
+          const total = event.items.reduce((acc, i) => acc + i.size, "");
+          exec("du " + total);
+          [1, 2].forEach((n) => exec("echo " + n));
+          const fixed = ["a", "b"].map((x) => x.toUpperCase());
+          exec(fixed[0]);
+          function inner() {
+            exec(cmd);
+          }
+          inner();
+        };
+    """
+    findings = analyze_javascript(textwrap.dedent(source), "handler.js", "handler")
+    assert {(f.rule_id, f.line) for f in findings} == {
+        ("SLS0101", 5),
+        ("SLS0101", 7),
+        ("SLS0101", 9),
+        ("SLS0101", 10),
+        ("SLS0101", 12),
+        ("SLS0101", 14),
+        ("SLS0101", 19),
+    }
+    first = findings[0]
+    assert first.message == "event.Records[].body reaches child_process.exec (command injection)"
+    assert [what for _, _, what, _ in first.flow] == [
+        "event.Records[]",
+        "passed to a callback as r",
+        "r.body",
+        "child_process.exec: command injection",
+    ]
+
+
+def test_this_calls_resolve_in_classes_and_object_literals() -> None:
+    source = """
+        const { exec } = require("child_process");
+        class Runner {
+          run(cmd) {
+            exec(cmd);
+          }
+          each(e) {
+            e.items.forEach((i) => this.run(i.b));
+          }
+          handle = async (e) => {
+            this.run(e.c);
+          };
+        }
+        const svc = {
+          run(x) {
+            exec("svc " + x);
+          },
+          go(e) {
+            this.run(e.d);
+          },
+          arrow: (y) => exec("arrow " + y),
+        };
+        const other = { run(x) {} };
+        exports.handler = async (event) => {
+          new Runner().each(event);
+          svc.go(event);
+          svc.arrow(event.e);
+          other.run(event.f);
+        };
+        exports.second = async (event) => new Runner().handle(event);
+    """
+    text = textwrap.dedent(source)
+    first = analyze_javascript(text, "handler.js", "handler")
+    assert [(f.rule_id, f.line, f.message.split(" reaches ")[0]) for f in first] == [
+        ("SLS0101", 5, "event.items[].b"),  # `this` in an arrow callback of a method
+        ("SLS0101", 16, "event.d"),  # `this.run()` in an object literal's method
+        ("SLS0101", 21, "event.e"),  # an arrow function as an object literal's member
+    ]
+    second = analyze_javascript(text, "handler.js", "second")
+    assert [(f.line, f.message.split(" reaches ")[0]) for f in second] == [(5, "event.c")]
+
+
+def test_regex_guards() -> None:
+    source = """
+        const { exec } = require("child_process");
+        const fs = require("fs");
+        const NAME = /^[a-z]+$/;
+        const STATEFUL = /^[a-z]+$/g;
+        exports.handler = async (event) => {
+          const f = event.file;
+          if (!/^[a-z0-9.]+$/.test(f)) return;
+          exec("cat " + f);
+          fs.readFileSync("/data/" + f);
+          const g = event.other;
+          if (NAME.test(g) && g.match(/^[a-z]{2}$/)) exec("a " + g);
+          if (STATEFUL.test(g)) exec("b " + g);
+          if (g.match(new RegExp("^[a-z]+$"))) exec("c " + g);
+          if (/^[a-z]+$/.test(g) || event.force) exec("d " + g);
+        };
+    """
+    # A dot lets `..` through; the g flag makes test() stateful; a RegExp built at run
+    # time is not read; `||` leaves g unchecked.
+    assert _hits(source) == {
+        ("SLS0105", 10),
+        ("SLS0101", 13),
+        ("SLS0101", 14),
+        ("SLS0101", 15),
+    }
+
+
 def test_shell_option_decides_for_spawn_arguments() -> None:
     source = """
         const { spawn } = require("child_process");

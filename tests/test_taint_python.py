@@ -345,14 +345,14 @@ def test_flow_steps_from_source_to_sink() -> None:
     assert finding.rule_id == "SLS0101"
     assert (finding.line, finding.column) == (4, 5)
     assert finding.message == ("event.body.name reaches os.system (command injection) via cmd")
-    assert finding.flow == (
-        (6, 23, "event.body"),
-        (6, 5, "assigned to body"),
-        (7, 5, "assigned to name"),
-        (8, 5, "assigned to cmd"),
-        (9, 5, "passed to run() as command"),
-        (3, 9, "parameter command"),
-        (4, 5, "os.system: command injection"),
+    assert finding.flow == (  # the last field: the file, "" being the handler's own
+        (6, 23, "event.body", ""),
+        (6, 5, "assigned to body", ""),
+        (7, 5, "assigned to name", ""),
+        (8, 5, "assigned to cmd", ""),
+        (9, 5, "passed to run() as command", ""),
+        (3, 9, "parameter command", ""),
+        (4, 5, "os.system: command injection", ""),
     )
 
 
@@ -406,6 +406,85 @@ def test_allow_list_guards() -> None:
                 os.system(t)
     """
     assert _hits(source) == {("SLS0101", 9), ("SLS0101", 28)}
+
+
+def test_closures_and_higher_order_functions() -> None:
+    source = """
+        import functools, os, subprocess
+        def shell(cmd):
+            os.system(cmd)
+        def handler(event, context):
+            cmd = event["body"]
+            def run():
+                os.system("run " + cmd)
+            run()
+            list(map(shell, event["items"]))
+            list(map(lambda x: os.system(x["name"]), event["records"]))
+            list(filter(lambda n: os.system(n), event["names"]))
+            sorted(event["keys"], key=lambda k: subprocess.call(k, shell=True))
+            total = functools.reduce(lambda acc, x: acc + x, event["parts"], "")
+            os.system("du " + total)
+            fixed = list(map(lambda x: x.upper(), ["a", "b"]))
+            os.system(fixed[0])
+            def outer():
+                def deeper():
+                    os.system("deep " + cmd)
+                return deeper()
+            outer()
+        def other(event, context):
+            cmd = "uptime"
+            def run():
+                os.system(cmd)
+            run()
+    """
+    findings = _analyse(source)
+    assert {(f.rule_id, f.line) for f in findings} == {
+        ("SLS0101", 4),
+        ("SLS0101", 8),
+        ("SLS0101", 11),
+        ("SLS0101", 12),
+        ("SLS0101", 13),
+        ("SLS0101", 15),
+        ("SLS0101", 20),
+    }
+    labels = {f.line: f.message.split(" reaches ")[0] for f in findings}
+    assert (labels[4], labels[11], labels[8]) == (
+        "event.items[]",
+        "event.records[].name",
+        "event.body",
+    )
+
+
+def test_regex_guards_need_whole_value_patterns_of_harmless_characters() -> None:
+    source = """
+        import os, re
+        PER_LINE = re.compile(r"^[a-z]+$", re.M)
+        CASELESS = re.compile(r"^[a-z]+$", re.I | re.A)
+        def handler(event, context, pattern=r"[a-z]+"):
+            f = event["file"]
+            if re.fullmatch(r"[a-z0-9.]+", f):
+                os.system("cat " + f)
+                open("/data/" + f)
+            if PER_LINE.match(f):
+                os.system("a " + f)
+            if CASELESS.search(f):
+                os.system("b " + f)
+            if re.fullmatch(pattern, f):
+                os.system("c " + f)
+            if re.match(r"[a-z]+$|x", f):
+                os.system("d " + f)
+            if re.fullmatch(r"[a-z]+", f, flags=re.MULTILINE):
+                os.system("e " + f)
+    """
+    # A dot lets `..` through (SLS0105 stays); per-line anchors, a pattern that is not a
+    # constant and an alternative without anchors are no guards.
+    assert _hits(source) == {
+        ("SLS0105", 9),
+        ("SLS0101", 11),
+        ("SLS0101", 15),
+        ("SLS0101", 17),
+        ("SLS0101", 19),
+    }
 
 
 def test_parameterised_sql_is_clean_and_string_built_sql_is_not() -> None:

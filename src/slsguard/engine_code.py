@@ -4,7 +4,8 @@ name the function and its trigger.
 
 A finding reachable from an unauthenticated HTTP route keeps the rule's severity; one
 reachable only from internal triggers (queues, streams, schedules) drops one step, since an
-attacker must first be able to write to that source.
+attacker must first be able to write to that source. Calls into the project modules a handler
+imports are followed: a sink reached there is reported in that module's file.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 class CodeResult:
     findings: list[Finding]
     diagnostics: list[Diagnostic]
-    lines: dict[str, list[str]]  # handler file -> its lines, for inline suppressions
+    lines: dict[str, list[str]]  # handler (and module) file -> its lines, for suppressions
 
 
 def code_rule_metas(config_ids: set[str]) -> tuple[RuleMeta, ...]:
@@ -51,12 +52,13 @@ def analyze_app(
     diagnostics = _unresolved_diagnostics(app_file, unresolved, functions, any_found=bool(sources))
     findings: dict[tuple[str, str, int, int], Finding] = {}
     lines: dict[str, list[str]] = {}
+    listings: dict[Path, frozenset[str]] = {}  # directory contents, for import look-ups
     for source in sources:
         fn = functions.get(source.function_id)
         if fn is None:
             continue
         try:
-            found = _analyze(source, fn)
+            found = _analyze(source, fn, root, listings)
         except CodeParseError as exc:
             diagnostics.append(
                 Diagnostic(source.rel, f"not analysed: {exc}", DiagnosticLevel.WARNING)
@@ -78,8 +80,10 @@ def analyze_app(
             ):
                 continue  # the custom resource protocol: answer CloudFormation's presigned URL
             offset = source.line_offset
-            line = code_finding.line + offset
-            key = (meta.id, file, line, code_finding.column)
+            where, line = _place(code_finding.file, code_finding.line, file, offset)
+            if code_finding.file and where not in lines:
+                lines[where] = _module_lines(root, where)
+            key = (meta.id, where, line, code_finding.column)
             if key in findings:
                 continue  # module-level findings of a file shared by several functions
             findings[key] = Finding(
@@ -89,27 +93,35 @@ def analyze_app(
                 severity=_exposed_severity(meta.severity, fn),
                 confidence=meta.confidence,
                 message=f"{code_finding.message} (function {fn.id}{_trigger(fn)})",
-                location=SourceRef(file, line, code_finding.column, ("code", fn.id, meta.id)),
+                location=SourceRef(where, line, code_finding.column, ("code", fn.id, meta.id)),
                 subject=f"function {fn.id}",
                 fix=meta.fix,
                 flow=tuple(
-                    (SourceRef(file, step_line + offset, column, ()), what)
-                    for step_line, column, what in code_finding.flow
+                    (SourceRef(*_place(step_file, step_line, file, offset), column, ()), what)
+                    for step_line, column, what, step_file in code_finding.flow
                 ),
             )
     return CodeResult(list(findings.values()), diagnostics, lines)
 
 
-def _analyze(source: HandlerSource, fn: Function) -> list[CodeFinding] | None:
+def _analyze(
+    source: HandlerSource, fn: Function, root: Path, listings: dict[Path, frozenset[str]]
+) -> list[CodeFinding] | None:
     """The code findings of one handler, or None for a language without a front end yet."""
     from slsguard.code import analyze
+    from slsguard.code.project import project_files
 
     has_authorizer = bool(fn.http_events) and all(
         e.authorizer is not None for e in fn.http_events if e.kind in ("http", "httpApi")
     )
+    project = project_files(source, root, listings)
     if source.language == "python":
         return analyze.analyze_python(
-            source.text, source.rel, source.export, has_authorizer=has_authorizer
+            source.text,
+            source.rel,
+            source.export,
+            has_authorizer=has_authorizer,
+            project=project,
         )
     analyze_javascript = getattr(analyze, "analyze_javascript", None)
     if analyze_javascript is None:
@@ -120,8 +132,28 @@ def _analyze(source: HandlerSource, fn: Function) -> list[CodeFinding] | None:
         source.export,
         typescript=source.language == "typescript",
         has_authorizer=has_authorizer,
+        project=project,
     )
     return result
+
+
+def _place(step_file: str, line: int, file: str, offset: int) -> tuple[str, int]:
+    """Where a finding or flow step is: "" is the handler's file (inline code: lines of the
+    template, `offset` lines down); any other file is a project module it calls into."""
+    return (step_file, line) if step_file else (file, line + offset)
+
+
+def _module_lines(root: Path, rel: str) -> list[str]:
+    """The lines of a project module a finding is in (its inline suppressions)."""
+    import os
+
+    from slsguard.code.handler_files import SourceRejected, lexical, read_source
+
+    top = lexical(root)
+    try:
+        return read_source(top / rel, os.path.realpath(top)).splitlines()
+    except SourceRejected:
+        return []
 
 
 def _unresolved_diagnostics(

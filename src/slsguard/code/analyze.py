@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from slsguard.code import ir, tables
 from slsguard.code.finding import CodeFinding
 from slsguard.code.python_frontend import CodeParseError, parse_module
 from slsguard.code.secrets_scan import hardcoded_secrets
 from slsguard.code.taint import Analysis
+
+if TYPE_CHECKING:
+    from slsguard.code.project import ProjectFiles
 
 __all__ = [
     "CodeFinding",
@@ -20,7 +25,12 @@ __all__ = [
 
 
 def analyze_python(
-    text: str, rel: str, handler: str, *, has_authorizer: bool = False
+    text: str,
+    rel: str,
+    handler: str,
+    *,
+    has_authorizer: bool = False,
+    project: ProjectFiles | None = None,
 ) -> list[CodeFinding]:
     """Findings of the code rules in one Python handler file.
 
@@ -28,10 +38,20 @@ def analyze_python(
     function in it (its first parameter is the event; "app.handler" is read as "handler");
     `has_authorizer` says whether an authorizer protects the function's HTTP events
     (SLS0901). Module-level findings (secrets, debug switches, calls without timeouts ...)
-    do not depend on `handler`. Raises CodeParseError when the text is not valid Python.
+    do not depend on `handler`. `project` lists the project modules the handler imports:
+    calls into them are followed (project.py) and findings in them name their `file`.
+    Raises CodeParseError when the text is not valid Python.
     """
     module = _parse_python(text, rel)
-    return analyze_module(module, text, handler, language="python", has_authorizer=has_authorizer)
+    return analyze_module(
+        module,
+        text,
+        handler,
+        language="python",
+        has_authorizer=has_authorizer,
+        project=project,
+        parse=_parse_python,
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -48,11 +68,21 @@ def analyze_module(
     *,
     language: str,
     has_authorizer: bool = False,
+    project: ProjectFiles | None = None,
+    parse: Callable[[str, str], ir.Module] | None = None,
 ) -> list[CodeFinding]:
     """Findings of the code rules in a module any front end produced, with the tables of
-    `language` (data/<language>.toml); `text` is the source, for hard-coded secrets."""
+    `language` (data/<language>.toml); `text` is the source, for hard-coded secrets.
+    With `project` and `parse` (the front end, for the project's other modules), calls
+    into the modules the handler imports are followed."""
+    table = tables.load(language)
+    linker = None
+    if project is not None and parse is not None:
+        from slsguard.code.project import Linker
+
+        linker = Linker(project, language, table, parse, has_authorizer=has_authorizer)
     try:
-        analysis = Analysis(module, tables.load(language), has_authorizer=has_authorizer)
+        analysis = Analysis(module, table, has_authorizer=has_authorizer, linker=linker)
         findings = analysis.run(handler)
     except RecursionError:
         raise CodeParseError("expressions nested too deeply to analyse") from None
@@ -61,9 +91,17 @@ def analyze_module(
 
 
 def analyze_javascript(
-    text: str, rel: str, handler: str, *, typescript: bool = False, has_authorizer: bool = False
+    text: str,
+    rel: str,
+    handler: str,
+    *,
+    typescript: bool = False,
+    has_authorizer: bool = False,
+    project: ProjectFiles | None = None,
 ) -> list[CodeFinding]:
     """Findings of the code rules in one JavaScript/TypeScript handler file (tree-sitter)."""
     from slsguard.code.js_analyze import analyze_javascript as run
 
-    return run(text, rel, handler, typescript=typescript, has_authorizer=has_authorizer)
+    return run(
+        text, rel, handler, typescript=typescript, has_authorizer=has_authorizer, project=project
+    )

@@ -72,6 +72,35 @@ def local_imports(source: HandlerSource, root: Path) -> list[Path]:
     return found
 
 
+def may_import_local(
+    path: Path, text: str, bases: list[Path], listings: dict[Path, frozenset[str]]
+) -> bool:
+    """A cheap first look (no parse): can the file at `path` import a project module at
+    all? A relative import, or a Python import whose top-level name is a module or package
+    in one of `bases`. `listings` caches directory contents between calls."""
+    if language_of(path) != "python":
+        return _JS_SPECIFIER.search(text) is not None
+    for level, module, _ in _python_imports_by_regex(text):
+        head = module.split(".", 1)[0]
+        if level or any(
+            head in _listing(base, listings) or f"{head}.py" in _listing(base, listings)
+            for base in bases
+        ):
+            return True
+    return False
+
+
+def _listing(base: Path, listings: dict[Path, frozenset[str]]) -> frozenset[str]:
+    found = listings.get(base)
+    if found is None:
+        try:
+            found = frozenset(os.listdir(base))
+        except (OSError, ValueError):
+            found = frozenset()
+        listings[base] = found
+    return found
+
+
 class _Finder:
     def __init__(self, root: Path, real_root: str, handler_dir: Path, code_root: Path | None):
         self.root = root
@@ -195,8 +224,13 @@ def _dist_name(name: str) -> str:
 def _js_file(target: Path) -> Path | None:
     """Node's resolution of a relative specifier: the file, with an extension added, the
     TypeScript source of a `.js` name, or the directory's index file."""
+    return next((c for c in js_candidates(target) if is_file(c)), None)
+
+
+def js_candidates(target: Path) -> list[Path]:
+    """The files a relative specifier may name, in Node's order (no file system access)."""
     candidates = [target] if target.suffix in JS_SUFFIXES else []
     candidates += [target.with_name(target.name + s) for s in JS_SUFFIXES]
     candidates += [target.with_suffix(s) for s in _TS_FOR_JS.get(target.suffix, ())]
     candidates += [target / f"index{s}" for s in JS_SUFFIXES]
-    return next((c for c in candidates if is_file(c)), None)
+    return candidates

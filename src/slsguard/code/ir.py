@@ -17,7 +17,9 @@ Function
     `Param.kind` says positional, vararg "*", kwarg "**", keyword-only "kw"); `decorators`
     are expressions; `class_name` is the enclosing class, `parent` the enclosing
     function's qualname (nested functions). `self.m()`, `cls.m()` and `this.m()` call the
-    enclosing class's method `m`.
+    enclosing class's method `m` (from a function nested in a method too); the functions
+    of a JS object literal bound to a name (`const svc = {...}`) have `class_name` "svc"
+    and the decorator `staticmethod` (no receiver parameter).
 
 Expressions (`Expr`)
     Name(id)                     variable, parameter, global or imported name

@@ -5,7 +5,8 @@ The IR is shaped like the Python front end's, so one taint engine serves both:
 - Every function is an `ir.Function`: declarations, methods (`Class.method`, receiver
   `this` first; static ones carry the decorator `staticmethod`), functions bound to a name
   (`const f = () => ...`, `exports.f = function () {...}`: qualname `f`), object-literal
-  members (`{ get() {} }`: by key) and anonymous callbacks (`<anonymous@LINE:COL>`). Inside
+  members (`{ get() {} }`: by key; in `const svc = {...}` static members of class `svc`)
+  and anonymous callbacks (`<anonymous@LINE:COL>`). Inside
   a function each is announced by a `Def`, like a nested `def`. A function used as a value
   is `Lambda(params, Name(qualname))`: opaque, but it names the body it stands for.
 - Exports are written out as `exports.NAME = value` assignments (CommonJS as written, ESM
@@ -268,9 +269,11 @@ class _Builder:
             if unwrap(value).type in _FUNCTION_VALUES:
                 self.named_value(value, ctx, name)  # like `def name`: no assignment
                 return []
-            return [
-                ir.Assign((ir.Name(name, *self.pos(target)),), self.expr(value, ctx), line, col)
-            ]
+            if unwrap(value).type == "object":  # `const svc = { run(x) {...} }`: svc.run
+                converted = self.object(unwrap(value), ctx, owner=name)
+            else:
+                converted = self.expr(value, ctx)
+            return [ir.Assign((ir.Name(name, *self.pos(target)),), converted, line, col)]
         return self.destructure(target, self.expr(value, ctx), ctx, line, col)
 
     def function_declaration(self, node: Node, ctx: _Ctx) -> list[ir.Stmt]:
@@ -1048,7 +1051,9 @@ class _Builder:
         items = tuple(self.expr(k, ctx) for k in named(node))
         return ir.Seq("list", items, *self.pos(node))
 
-    def object(self, node: Node, ctx: _Ctx) -> ir.Expr:
+    def object(self, node: Node, ctx: _Ctx, owner: str | None = None) -> ir.Expr:
+        """An object literal; bound to a name (`owner`), its functions are members of class
+        `owner`, like static methods (`owner.key()` and `this.key()` call them)."""
         line, col = self.pos(node)
         keys: list[ir.Expr | None] = []
         values: list[ir.Expr] = []
@@ -1059,7 +1064,13 @@ class _Builder:
                 if key is None or value is None:
                     continue
                 keys.append(self.key(key, ctx))
-                values.append(self.named_value(value, ctx, self.member_name(key)))
+                name = self.member_name(key)
+                if owner is not None and unwrap(value).type in FUNCTION_TYPES:
+                    values.append(
+                        self.lambda_of(self.object_member(unwrap(value), ctx, name, owner))
+                    )
+                else:
+                    values.append(self.named_value(value, ctx, name))
             elif kind == "shorthand_property_identifier":
                 keys.append(ir.Const(self.text(item), *self.pos(item)))
                 values.append(ir.Name(self.text(item), *self.pos(item)))
@@ -1069,8 +1080,20 @@ class _Builder:
             elif kind == "method_definition":
                 key = item.child_by_field_name("name")
                 keys.append(self.key(key, ctx) if key else ir.Unknown((), line, col))
-                values.append(self.lambda_of(self.define(item, ctx, self.member_name(key))))
+                name = self.member_name(key)
+                if owner is not None:
+                    function = self.object_member(item, ctx, name, owner)
+                else:
+                    function = self.define(item, ctx, name)
+                values.append(self.lambda_of(function))
         return ir.Dict(tuple(keys), tuple(values), line, col)
+
+    def object_member(self, node: Node, ctx: _Ctx, name: str | None, owner: str) -> ir.Function:
+        """A function of an object literal bound to `owner`: named by its key as any object
+        member, with class `owner` and no receiver parameter (marked static, so that
+        `owner.key(x)` binds x to its first parameter)."""
+        static = (ir.Name("staticmethod", *self.pos(node)),)
+        return self.define(node, ctx, name, class_name=owner, decorators=static)
 
     def key(self, node: Node, ctx: _Ctx) -> ir.Expr:
         line, col = self.pos(node)

@@ -62,6 +62,17 @@ def root_name(expr: ir.Expr) -> str | None:
     return expr.id if isinstance(expr, ir.Name) else None
 
 
+def callee_root(expr: ir.Expr) -> str | None:
+    """The variable a callee is reached from: `db.run` -> db, `Repo().save` -> Repo."""
+    while True:
+        if isinstance(expr, ir.Attr | ir.Index):
+            expr = expr.obj
+        elif isinstance(expr, ir.Call):
+            expr = expr.func
+        else:
+            return expr.id if isinstance(expr, ir.Name) else None
+
+
 def plain_target(target: ir.Seq, count: int) -> bool:
     return len(target.items) == count and not any(isinstance(i, ir.Spread) for i in target.items)
 

@@ -8,7 +8,7 @@ Lookups are cached per name pair: handler files share most callee names.
 Sections: `[groups]`; `[[source]]` (match, root); `[routes]` (decorators);
 `[propagate]` (parse, stringify, accessors, mutators); `[[sanitiser]]` (callees,
 safe_for, when: "clean_arg" | "removes_separator"); `[secrets]` (environ) and
-`[[secret_source]]` (callees, label, name_arg, flag); `[exceptions]` (callees,
+`[[secret_source]]` (callees, label, name_arg, flag, command); `[exceptions]` (callees,
 client_facing); `[[sink]]` (rule, callees, args, keywords, any_arg, taint, when,
 timeout_arg, what; `when` is one of sinks.py's: shell, yaml_unsafe, mongo_filter,
 whole_event, identity, no_timeout, jwt_unverified, flag:<keyword>); `[[operator_sink]]`;
@@ -51,6 +51,9 @@ class SecretSource:
     label: str
     name_arg: int | None = None
     flag: str = ""
+    # SDK v3 `client.send(new GetSecretValueCommand(...))`: only when the first argument is
+    # (a variable assigned) a command these patterns name; `flag` is then one of its options.
+    command: Patterns | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class CallInfo:
     sanitiser: Sanitiser | None = None
     parse: bool = False
     stringify: bool = False
-    secret: SecretSource | None = None
+    secrets: tuple[SecretSource, ...] = ()
     exception: bool = False
 
 
@@ -127,7 +130,12 @@ class Tables:
         self._secret_sources = tuple(
             (
                 self._patterns(s["callees"]),
-                SecretSource(s["label"], s.get("name_arg"), s.get("flag", "")),
+                SecretSource(
+                    s["label"],
+                    s.get("name_arg"),
+                    s.get("flag", ""),
+                    self._patterns(s["command"]) if "command" in s else None,
+                ),
             )
             for s in data.get("secret_source", ())
         )
@@ -172,13 +180,13 @@ class Tables:
     def _classify(self, name: str, qualname: str) -> CallInfo:
         sinks = tuple(spec for pats, spec in self._sinks if pats.match(name, qualname))
         sanitiser = next((s for pats, s in self._sanitisers if pats.match(name, qualname)), None)
-        secret = next((s for pats, s in self._secret_sources if pats.match(name, qualname)), None)
+        secrets = tuple(s for pats, s in self._secret_sources if pats.match(name, qualname))
         return CallInfo(
             sinks=sinks,
             sanitiser=sanitiser,
             parse=self._parse.match(name, qualname),
             stringify=self._stringify.match(name, qualname),
-            secret=secret,
+            secrets=secrets,
             exception=self._exceptions.match(name, qualname),
         )
 

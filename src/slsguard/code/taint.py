@@ -6,10 +6,17 @@ plus secrets (SLS0507) and exception text (SLS1001), which are sources of their 
 
 Each function is analysed once into a `Summary`, with its parameters as symbolic sources:
 which parameters (and which intrinsic sources) flow to its return value, and which
-parameters reach which sinks. A call to a function of the same module applies the callee's
-summary to what is passed (memoised; recursion and depth are bounded, an unknown or
-recursive callee is treated like a library call). The handler's summary, applied to the
-event, gives the event findings; intrinsic sources are reported where they meet a sink.
+parameters reach which sinks. A call to a function of the same module, or of a project
+module the handler imports (project.py: the sink is then reported in that module's file),
+applies the callee's summary to what is passed (memoised; recursion and depth are bounded,
+an unknown or recursive callee is treated like a library call). The handler's summary,
+applied to the event, gives the event findings; intrinsic sources are reported where they
+meet a sink.
+
+Closures and callbacks (callbacks.py): a nested function reads its enclosing functions'
+variables, symbolic in its summary and bound where it is called or passed from within them;
+a function passed to a call is applied there, its parameters given what a known iterator
+passes (`xs.forEach(x => ...)`, `map(f, xs)`, `p.then(v => ...)`) and nothing elsewhere.
 
 Within a function the analysis is flow-sensitive along straight-line code (a reassignment
 replaces a value, `x = int(x)` cleans x), joins both branches of an `if`, runs loop bodies
@@ -21,18 +28,21 @@ not falling through, which is what makes guards (guards.py) work:
 Sanitisers (the tables) make a value safe for some rules only: `int(n)` ends injection
 but `range(n)` is still unbounded (SLS0807); `os.path.basename(p)` ends SLS0105 only.
 
-Not supported: closures (a nested function does not see its parent's variables), values
-held in object attributes across functions, taint through `global` writes inside
-functions, aliasing of mutable containers, and calls through variables or higher-order
-functions (`map(f, xs)`), which are opaque.
+Not supported: writes to an enclosing function's variables from a nested function
+(closures are read-only), values held in object attributes across functions, taint
+through `global` writes inside functions, aliasing of mutable containers, calls through
+variables, and callbacks given to the project's own higher-order functions (only known
+iterators pass data to a callback's parameters).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from slsguard.code import ir
+from slsguard.code.callbacks import bound_names, parameter_sources, result_kind
 from slsguard.code.calls import bind, sanitised, sanitiser_applies
 from slsguard.code.finding import CodeFinding, FlowStep
 from slsguard.code.guards import Refinement, refined, refinements
@@ -48,6 +58,7 @@ from slsguard.code.sinks import (
     taint_ok,
 )
 from slsguard.code.syntax import (
+    callee_root,
     last_path_part,
     plain_target,
     root_name,
@@ -67,6 +78,7 @@ from slsguard.code.values import (
     derived,
     evolve,
     join_env,
+    relocated,
     signature,
     union,
 )
@@ -74,6 +86,14 @@ from slsguard.code.values import (
 _MAX_LOOP = 3  # loop bodies run until nothing changes, at most this often
 _MAX_DEPTH = 12  # nested summary computations; deeper callees are treated as unknown
 _REQUEST_PARAM_NAMES = frozenset({"request", "req"})
+
+
+class Linker(Protocol):
+    """Resolves calls into the project's other modules (project.py)."""
+
+    active: list[tuple[str, str]]
+
+    def resolve(self, importer: Analysis, name: str) -> tuple[Analysis, ir.Function] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +108,7 @@ class SinkHit:
     pred: str
     kind: Kind  # the kind of source the sink is about
     taint: Taint
+    file: str = ""  # "" the module analysed; else the project module the sink is in
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +120,32 @@ class Summary:
 class Analysis:
     """One module: globals, summaries and the findings collected so far."""
 
-    def __init__(self, module: ir.Module, tables: Tables, *, has_authorizer: bool) -> None:
+    def __init__(
+        self,
+        module: ir.Module,
+        tables: Tables,
+        *,
+        has_authorizer: bool,
+        linker: Linker | None = None,
+        file: str = "",
+    ) -> None:
         self.module = module
         self.tables = tables
         self.has_authorizer = has_authorizer
-        self.findings: dict[tuple[str, int, int], CodeFinding] = {}
+        self.linker = linker  # calls into other project modules (project.py)
+        self.file = file  # "" the handler's module; else this module's path (relative)
+        self.findings: dict[tuple[str, str, int, int], CodeFinding] = {}
         self.summaries: dict[str, Summary] = {}
-        self.active: list[str] = []
+        self.exported: dict[str, Summary] = {}  # summaries as other modules see them
+        self.closures: dict[str, frozenset[str]] = {}  # nested function -> names it reads
+        self.bound: dict[str, frozenset[str]] = {}
+        self._members: dict[tuple[str, str], list[ir.Function]] | None = None
+        # Summaries being computed: shared by all modules a handler reaches (the depth bound).
+        self.active: list[tuple[str, str]] = [] if linker is None else linker.active
         self.globals: Env = {}
+        self.global_calls: dict[str, ir.Call] = {}
         self.loading: _Run | None = None  # the run of the module body, while it runs
+        self.loaded = False
         self.handler = ""
         self.constants = string_constants(module.body)
         self.routes = frozenset(
@@ -119,12 +157,7 @@ class Analysis:
         if handler not in functions and "." in handler:
             handler = handler.rsplit(".", 1)[-1]
         self.handler = handler
-        top = self.loading = _Run(self, None)
-        top.block(self.module.body)
-        for fn in functions.values():
-            for decorator in fn.decorators:
-                top.expr(decorator)
-        self.globals, self.loading = top.env, None
+        self.load()
         for fn in functions.values():
             self.summary(fn)
         entry = functions.get(handler)
@@ -136,13 +169,26 @@ class Analysis:
                     self.emit(replace(hit, taint=compose(event, hit.taint, None)))
         return sorted(self.findings.values(), key=CodeFinding.sort_key)
 
+    def load(self) -> None:
+        """Run the module body (once): the globals its functions see."""
+        if self.loaded:
+            return
+        self.loaded = True
+        top = self.loading = _Run(self, None)
+        top.block(self.module.body)
+        for fn in self.module.functions.values():
+            for decorator in fn.decorators:
+                top.expr(decorator)
+        self.globals, self.global_calls, self.loading = top.env, top.calls, None
+
     def summary(self, fn: ir.Function) -> Summary | None:
         done = self.summaries.get(fn.qualname)
         if done is not None:
             return done
-        if fn.qualname in self.active or len(self.active) >= _MAX_DEPTH:
+        key = (self.file, fn.qualname)
+        if key in self.active or len(self.active) >= _MAX_DEPTH:
             return None
-        self.active.append(fn.qualname)
+        self.active.append(key)
         try:
             run = _Run(self, fn)
             run.start()
@@ -151,6 +197,55 @@ class Analysis:
             self.active.pop()
         self.summaries[fn.qualname] = summary
         return summary
+
+    def closure_names(self, fn: ir.Function) -> frozenset[str]:
+        """The variables of its enclosing functions a nested function may read."""
+        if fn.parent is None:
+            return frozenset()
+        done = self.closures.get(fn.qualname)
+        if done is None:
+            outer: set[str] = set()
+            parent = self.module.functions.get(fn.parent)
+            while parent is not None:
+                outer |= self._bound_names(parent)
+                parent = self.module.functions.get(parent.parent) if parent.parent else None
+            done = self.closures[fn.qualname] = frozenset(outer - self._bound_names(fn))
+        return done
+
+    def members(self) -> dict[tuple[str, str], list[ir.Function]]:
+        """Methods by (class, name): object-literal members are named by their key alone."""
+        if self._members is None:
+            self._members = {}
+            for fn in self.module.functions.values():
+                if fn.class_name is not None:
+                    self._members.setdefault((fn.class_name, fn.name), []).append(fn)
+        return self._members
+
+    def _bound_names(self, fn: ir.Function) -> frozenset[str]:
+        done = self.bound.get(fn.qualname)
+        if done is None:
+            done = self.bound[fn.qualname] = bound_names(fn)
+        return done
+
+    def exported_summary(self, fn: ir.Function) -> Summary | None:
+        """The summary of `fn` for a caller in another module: steps and sinks in "this
+        file" are in this module's file."""
+        done = self.exported.get(fn.qualname)
+        if done is not None:
+            return done
+        summary = self.summary(fn)
+        if summary is None:
+            return None
+        file = self.file
+        moved = Summary(
+            tuple(relocated(t, file) for t in summary.ret),
+            tuple(
+                replace(hit, file=hit.file or file, taint=relocated(hit.taint, file))
+                for hit in summary.hits
+            ),
+        )
+        self.exported[fn.qualname] = moved
+        return moved
 
     def _route(self, decorator: ir.Expr) -> bool:
         if isinstance(decorator, ir.Call):
@@ -170,17 +265,25 @@ class Analysis:
         named = t.via in (t.root, t.label) or t.label.endswith(f" {t.via}")
         via = f" via {t.via}" if t.via and not named else ""
         message = template.format(source=t.label, sink=hit.sink, what=hit.what, via=via)
-        flow = (*t.steps, (hit.line, hit.col, f"{hit.sink}: {hit.what}"))
-        self.add(hit.rule, hit.line, hit.col, message, flow)
+        flow = (*t.steps, (hit.line, hit.col, f"{hit.sink}: {hit.what}", hit.file))
+        self.add(hit.rule, hit.line, hit.col, message, flow, hit.file)
 
     def add_static(self, rule: str, line: int, col: int, sink: str, what: str) -> None:
         message = self.tables.messages["none"].format(sink=sink, what=what)
         self.add(rule, line, col, message, ())
 
-    def add(self, rule: str, line: int, col: int, message: str, flow: Sequence[FlowStep]) -> None:
-        key = (rule, line, col)
+    def add(
+        self,
+        rule: str,
+        line: int,
+        col: int,
+        message: str,
+        flow: Sequence[FlowStep],
+        file: str = "",
+    ) -> None:
+        key = (rule, file, line, col)
         if key not in self.findings:
-            self.findings[key] = CodeFinding(rule, line, col, message, tuple(flow))
+            self.findings[key] = CodeFinding(rule, line, col, message, tuple(flow), file)
 
 
 class _Run:
@@ -193,8 +296,12 @@ class _Run:
         # Functions called at import time see the globals assigned so far, as in Python.
         loading = analysis.loading
         self.env: Env = dict(analysis.globals if loading is None else loading.env)
+        # The call last assigned to each variable (`cmd = new GetSecretValueCommand(...)`).
+        self.calls: dict[str, ir.Call] = dict(
+            analysis.global_calls if loading is None else loading.calls
+        )
         self.ret: TaintSet = CLEAN
-        self.hits: dict[tuple[str, int, int, str], SinkHit] = {}
+        self.hits: dict[tuple[str, str, int, int, str], SinkHit] = {}
         self.exits: list[list[Env]] = []  # envs at break/continue, per enclosing loop
         self.responder = fn is not None and (
             fn.qualname == analysis.handler or fn.qualname in analysis.routes
@@ -202,15 +309,19 @@ class _Run:
 
     def start(self) -> None:
         assert self.fn is not None
+        for name in self.an.closure_names(self.fn):
+            origin = (self.fn.line, self.fn.col, f"{name} of the enclosing function", "")
+            self.env[name] = (Taint(Kind.PARAM, name, (), (origin,)),)
         route = self.fn.qualname in self.an.routes
         for i, p in enumerate(self.fn.params):
-            origin = (p.line, p.col, f"parameter {p.name}")
+            origin = (p.line, p.col, f"parameter {p.name}", "")
             if route and not (i == 0 and self.fn.class_name):
                 if p.name in _REQUEST_PARAM_NAMES:
                     taint = Taint(Kind.EVENT, "request", (), (origin,))
                 else:
                     label = f"request.{p.name}"
-                    taint = Taint(Kind.EVENT, "request", (f".{p.name}",), ((p.line, p.col, label),))
+                    step = (p.line, p.col, label, "")
+                    taint = Taint(Kind.EVENT, "request", (f".{p.name}",), (step,))
             else:
                 taint = Taint(Kind.PARAM, p.name, (), (origin,))
             self.env[p.name] = (taint, *self._secret_named(p.name, None, p.line, p.col))
@@ -283,6 +394,10 @@ class _Run:
     ) -> None:
         match target:
             case ir.Name(id=name):
+                if isinstance(value_expr, ir.Call):
+                    self.calls[name] = value_expr
+                else:
+                    self.calls.pop(name, None)
                 stepped = tuple(t.assigned(name, line, col) for t in value)
                 secret = self._secret_named(name, value_expr, line, col, value)
                 self.env[name] = union(stepped, secret)
@@ -373,13 +488,25 @@ class _Run:
         name = handler.name or "e"
         if handler.types and all(self.tables.client_facing.match(t) for t in handler.types):
             return CLEAN
-        step = (handler.line, handler.col, f"exception caught as {name}")
+        step = (handler.line, handler.col, f"exception caught as {name}", "")
         return (Taint(Kind.EXCEPTION, name, (), (step,), via=name),)
 
     # -- guards ---------------------------------------------------------------------------------
 
     def refinements(self, test: ir.Expr) -> tuple[Refinement, Refinement]:
-        return refinements(test, self._constant)
+        return refinements(test, self._constant, self._known)
+
+    def _known(self, expr: ir.Expr) -> ir.Expr:
+        """What a variable is known to hold: the call last assigned to it (`NAME_RE =
+        re.compile(...)`) or a module-level string constant (`const RE = /^[a-z]+$/`)."""
+        if isinstance(expr, ir.Name):
+            call = self.calls.get(expr.id)
+            if call is not None:
+                return call
+            text = self.an.constants.get(expr.id)
+            if text is not None and not self.env.get(expr.id):
+                return ir.Const(text, expr.line, expr.col)
+        return expr
 
     def _constant(self, expr: ir.Expr) -> bool:
         """Data that is not event data: a literal or a variable/field holding none."""
@@ -458,11 +585,16 @@ class _Run:
             receiver = self.expr(func)
         args = [self.expr(a) for a in c.args]
         kwargs = [(kw.name, self.expr(kw.value)) for kw in c.kwargs]
-        target = self._local_function(c)
+        returned = self._callbacks(c, receiver, args)
+        owner, target = self.an, self._local_function(c)
+        if target is None and self.an.linker is not None:
+            linked = self._linked(c, self.an.linker)
+            if linked is not None:
+                owner, target = linked
         if target is not None:
-            applied = self.apply(target, c, args, kwargs)
+            applied = self.apply(target, c, args, kwargs, owner)
             if applied is not None:
-                return applied
+                return union(applied, returned)
         info = self.tables.call(c.name, c.qualname)
         if info.sinks:
             known = {id(a): t for a, t in zip(c.args, args, strict=True)}
@@ -470,7 +602,7 @@ class _Run:
             for spec in info.sinks:
                 self.sink(spec, c, known)
         everything = union(receiver, *args, *(t for _, t in kwargs))
-        return self._result(info, c, receiver, args, everything)
+        return union(self._result(info, c, receiver, args, everything), returned)
 
     def _result(
         self,
@@ -480,12 +612,12 @@ class _Run:
         args: list[TaintSet],
         everything: TaintSet,
     ) -> TaintSet:
-        if info.secret is not None:
-            secret = self._secret_source(info.secret, c)
+        for spec in info.secrets:
+            secret = self._secret_source(spec, c)
             if secret:
                 return secret
         if info.exception:
-            step = (c.line, c.col, f"{c.name}()")
+            step = (c.line, c.col, f"{c.name}()", "")
             return (Taint(Kind.EXCEPTION, f"{c.name}()", (), (step,)),)
         if info.sanitiser is not None and sanitiser_applies(info.sanitiser, c, args):
             return sanitised(info.sanitiser, everything)
@@ -581,25 +713,73 @@ class _Run:
         functions = self.an.module.functions
         func = c.func
         if isinstance(func, ir.Name):
-            scope = self.fn.qualname if self.fn is not None else None
-            while scope is not None:
-                found = functions.get(f"{scope}.{func.id}")
-                if found is not None:
-                    return found
-                owner = functions.get(scope)
-                scope = owner.parent if owner is not None else None
-            return functions.get(func.id)
+            return self._named_function(func.id)
         if isinstance(func, ir.Attr) and isinstance(func.obj, ir.Name):
             base = func.obj.id
-            if base in ("self", "cls", "this") and self.fn is not None and self.fn.class_name:
-                prefix = self.fn.qualname.rsplit(".", 1)[0]
-                return functions.get(f"{prefix}.{func.attr}")
-            found = functions.get(f"{base}.{func.attr}")
+            owner = self._receiver_owner(base)
+            if owner is not None and owner.class_name is not None:
+                prefix, dot, _ = owner.qualname.rpartition(".")
+                found = functions.get(f"{prefix}{dot}{func.attr}")
+                if found is not None and found.class_name == owner.class_name:
+                    return found
+                return self._member(owner.class_name, func.attr)
+            found = self._named_function(f"{base}.{func.attr}")  # `Cls.run()`
+            if found is None and not self.env.get(base):
+                found = self._member(base, func.attr)  # `svc.run()`, `const svc = {...}`
             if found is not None:
                 return found
         # `Runner().start(...)`, `runner.start(...)` with `runner = Runner()`.
         found = functions.get(c.qualname.replace("().", ".")) if "()." in c.qualname else None
         return found if found is not None and found.class_name is not None else None
+
+    def _receiver_owner(self, base: str) -> ir.Function | None:
+        """The method whose class (or object literal) `self.m()` / `this.m()` calls into;
+        a function nested in a method (an arrow callback) sees the method's receiver."""
+        if base not in ("self", "cls", "this") or self.fn is None:
+            return None
+        fn: ir.Function | None = self.fn
+        while fn is not None and fn.class_name is None:
+            fn = self.an.module.functions.get(fn.parent) if fn.parent else None
+        return fn if fn is not None and fn.class_name else None
+
+    def _member(self, class_name: str, name: str) -> ir.Function | None:
+        """Function `name` of class (or object literal) `class_name`, defined here or in a
+        function enclosing this one."""
+        for fn in self.an.members().get((class_name, name), ()):
+            if fn.parent is None or self._encloses_scope(fn.parent):
+                return fn
+        return None
+
+    def _encloses_scope(self, qualname: str) -> bool:
+        functions = self.an.module.functions
+        scope = self.fn
+        while scope is not None:
+            if scope.qualname == qualname:
+                return True
+            scope = functions.get(scope.parent) if scope.parent else None
+        return False
+
+    def _named_function(self, name: str) -> ir.Function | None:
+        """The function `name` calls here: nested in an enclosing function, or global."""
+        functions = self.an.module.functions
+        scope = self.fn.qualname if self.fn is not None else None
+        while scope is not None:
+            found = functions.get(f"{scope}.{name}")
+            if found is not None:
+                return found
+            owner = functions.get(scope)
+            scope = owner.parent if owner is not None else None
+        return functions.get(name)
+
+    def _linked(self, c: ir.Call, linker: Linker) -> tuple[Analysis, ir.Function] | None:
+        """A function of another project module: `run_query(...)` after `from lib.db import
+        run_query`, `db.runQuery(...)` after `const db = require("./db")`."""
+        root = callee_root(c.func)
+        if root is not None and root not in self.env and root in self.an.module.imports:
+            return linker.resolve(self.an, c.name)
+        if "()." in c.qualname and c.qualname != c.name:  # `repo.save()`, `repo = Repo()`
+            return linker.resolve(self.an, c.qualname)
+        return None
 
     def apply(
         self,
@@ -607,14 +787,33 @@ class _Run:
         c: ir.Call,
         args: list[TaintSet],
         kwargs: list[tuple[str | None, TaintSet]],
+        owner: Analysis | None = None,
     ) -> TaintSet | None:
-        summary = self.an.summary(target)
+        local = owner is None or owner is self.an
+        summary = (
+            self.an.summary(target) if owner is None or local else owner.exported_summary(target)
+        )
         if summary is None:
             return None
         bound = bind(target, c, args, kwargs)
+        captured = self._capture(target, bound) if local else frozenset()
+        return self._applied(target, c, summary, bound, captured)
+
+    def _applied(
+        self,
+        target: ir.Function,
+        c: ir.Call,
+        summary: Summary,
+        bound: dict[str, TaintSet],
+        captured: frozenset[str],
+    ) -> TaintSet:
+        """The caller's view of `summary`: its sink hits reported, its result returned."""
+        name = "a callback" if target.name.startswith("<") else f"{target.name}()"
 
         def call_step(param: str) -> FlowStep:
-            return (c.line, c.col, f"passed to {target.name}() as {param}")
+            if param in captured:
+                return (c.line, c.col, f"{param} seen by {name}", "")
+            return (c.line, c.col, f"passed to {name} as {param}", "")
 
         out: list[TaintSet] = []
         for t in summary.ret:
@@ -622,12 +821,103 @@ class _Run:
                 step = call_step(t.root)
                 out.append(tuple(compose(a, t, step) for a in bound.get(t.root, CLEAN)))
             else:
-                out.append((t.step(c.line, c.col, f"returned by {target.name}()"),))
+                out.append((t.step(c.line, c.col, f"returned by {name}"),))
         for hit in summary.hits:
             step = call_step(hit.taint.root)
             for a in bound.get(hit.taint.root, CLEAN):
                 self.report(replace(hit, taint=compose(a, hit.taint, step)))
         return union(*out)
+
+    def _capture(self, target: ir.Function, bound: dict[str, TaintSet]) -> frozenset[str]:
+        """Bind the variables a nested function reads from its enclosing functions, when it
+        is called (or passed) from within them; the names bound."""
+        names = self.an.closure_names(target)
+        if not names or not self._encloses(target):
+            return frozenset()
+        for name in names:
+            taints = self.env.get(name)
+            if taints:
+                bound[name] = union(bound.get(name, CLEAN), taints)
+        return names
+
+    def _encloses(self, target: ir.Function) -> bool:
+        """Whether this run is in the function that defines `target`, or nested in it."""
+        return target.parent is not None and self._encloses_scope(target.parent)
+
+    # -- callbacks ------------------------------------------------------------------------------
+
+    def _callbacks(self, c: ir.Call, receiver: TaintSet, args: list[TaintSet]) -> TaintSet:
+        """Functions passed to `c`, analysed with what the callee passes them (callbacks.py);
+        what the result of `c` holds of what they return."""
+        returns: list[TaintSet] = []
+        for position, expr in enumerate(c.args):
+            if isinstance(expr, ir.Lambda | ir.Name):
+                returns.append(self._callback(c, expr, position, receiver, args))
+        for kw in c.kwargs:
+            if isinstance(kw.value, ir.Lambda | ir.Name) and kw.name is not None:
+                returns.append(self._callback(c, kw.value, kw.name, receiver, args))
+        kind = result_kind(c) if returns else ""
+        if kind == "each":
+            return tuple(evolve(t, element=True) for t in union(*returns))
+        return union(*returns) if kind == "value" else CLEAN
+
+    def _callback(
+        self,
+        c: ir.Call,
+        expr: ir.Lambda | ir.Name,
+        position: int | str,
+        receiver: TaintSet,
+        args: list[TaintSet],
+    ) -> TaintSet:
+        functions = self.an.module.functions
+        fn: ir.Function | None = None
+        if isinstance(expr, ir.Name):
+            if self.env.get(expr.id):
+                return CLEAN  # a variable holding data, not a function
+            fn = self._named_function(expr.id)
+            if fn is None:
+                return CLEAN
+        elif isinstance(expr.body, ir.Name):  # JavaScript: Lambda(params, Name(qualname))
+            named = functions.get(expr.body.id)
+            if named is not None and (named.line, named.col) == (expr.line, expr.col):
+                fn = named
+        sources = parameter_sources(c, position)
+        taints = [self._passed(source, c, receiver, args) for source in sources]
+        if fn is None:
+            assert isinstance(expr, ir.Lambda)
+            return self._inline_lambda(expr, taints)
+        summary = self.an.summary(fn)
+        if summary is None:
+            return CLEAN
+        params = [p for p in fn.params if p.kind == ""]
+        bound = {p.name: t for p, t in zip(params, taints, strict=False) if t}
+        captured = self._capture(fn, bound)
+        return self._applied(fn, c, summary, bound, captured)
+
+    def _passed(
+        self, source: str, c: ir.Call, receiver: TaintSet, args: list[TaintSet]
+    ) -> TaintSet:
+        """What a callback parameter receives (see callbacks.py for `source`)."""
+        if source in ("", "self"):
+            return receiver if source else CLEAN
+        if source == "item":
+            return self._iterate(receiver, c.line, c.col)
+        kind, _, index = source.partition(":")
+        i = int(index)
+        if i >= len(args) or any(isinstance(a, ir.Spread) for a in c.args[: i + 1]):
+            return CLEAN
+        return self._iterate(args[i], c.line, c.col) if kind == "item" else args[i]
+
+    def _inline_lambda(self, lam: ir.Lambda, taints: list[TaintSet]) -> TaintSet:
+        """A Python lambda: its body, evaluated here with its parameters bound."""
+        saved = self.env
+        self.env = dict(saved)
+        for i, name in enumerate(lam.params):
+            self.env[name] = taints[i] if i < len(taints) else CLEAN
+        try:
+            return self.expr(lam.body)
+        finally:
+            self.env = saved
 
     # -- sinks ----------------------------------------------------------------------------------
 
@@ -649,7 +939,7 @@ class _Run:
             return
         if t.kind is Kind.PARAM:
             if self.fn is not None:
-                self.hits.setdefault((hit.rule, hit.line, hit.col, t.root), hit)
+                self.hits.setdefault((hit.rule, hit.file, hit.line, hit.col, t.root), hit)
             return
         self.an.emit(hit)
 
@@ -691,7 +981,7 @@ class _Run:
         root = self.tables.source_root(name) if name else None
         if root is None:
             return CLEAN
-        return (Taint(Kind.EVENT, root, (), ((e.line, e.col, root),)),)
+        return (Taint(Kind.EVENT, root, (), ((e.line, e.col, root, ""),)),)
 
     def _environ(self, obj: ir.Expr, key: ir.Expr, e: ir.Expr) -> TaintSet:
         """`os.environ["DB_PASSWORD"]`: a secret when the variable's name says so."""
@@ -702,10 +992,18 @@ class _Run:
         if not secret_name(key.value):
             return CLEAN
         label = f"environment variable {key.value}"
-        return (Taint(Kind.SECRET, label, (), ((e.line, e.col, label),)),)
+        return (Taint(Kind.SECRET, label, (), ((e.line, e.col, label, ""),)),)
 
     def _secret_source(self, spec: SecretSource, c: ir.Call) -> TaintSet:
         label = spec.label
+        options = c  # the call whose options `flag` is among
+        if spec.command is not None:
+            first = c.arg(0)
+            if isinstance(first, ir.Name):
+                first = self.calls.get(first.id)
+            if not (isinstance(first, ir.Call) and spec.command.match(first.name, first.qualname)):
+                return CLEAN
+            options = first
         if spec.name_arg is not None:
             name = c.arg(spec.name_arg, "key")
             if not (isinstance(name, ir.Const) and isinstance(name.value, str)):
@@ -714,10 +1012,10 @@ class _Run:
                 return CLEAN
             label = label.format(name=name.value)
         if spec.flag:
-            flag = c.kwarg(spec.flag)
+            flag = options.kwarg(spec.flag)
             if flag is None or false_const(flag):
                 return CLEAN
-        step = (c.line, c.col, f"{label} read by {c.name or c.qualname}()")
+        step = (c.line, c.col, f"{label} read by {options.name or options.qualname}()", "")
         return (Taint(Kind.SECRET, label, (), (step,)),)
 
     def _secret_named(
@@ -738,7 +1036,7 @@ class _Run:
             if t.kind in (Kind.EVENT, Kind.PARAM) and t.path and not secret_field(t.path[-1]):
                 return CLEAN
         label = f"secret-named variable {name}"
-        return (Taint(Kind.SECRET, label, (), ((line, col, label),), via=name),)
+        return (Taint(Kind.SECRET, label, (), ((line, col, label, ""),), via=name),)
 
     # -- helpers --------------------------------------------------------------------------------
 

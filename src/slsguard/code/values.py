@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-Step = tuple[int, int, str]  # line, column, what happened there
+Step = tuple[int, int, str, str]  # line, column, what happened there, file ("" this one)
 _MAX_PATH = 8  # longer access paths stop growing (loops such as `node = node["next"]`)
 _MAX_STEPS = 16  # the source step and the latest steps are kept
 
@@ -50,7 +50,7 @@ class Taint:
         return self.root + "".join(self.path)
 
     def step(self, line: int, col: int, text: str) -> Taint:
-        steps = (*self.steps, (line, col, text))
+        steps = (*self.steps, (line, col, text, ""))
         if len(steps) > _MAX_STEPS:
             steps = (steps[0], *steps[-(_MAX_STEPS - 1) :])
         return evolve(self, steps=steps)
@@ -62,7 +62,7 @@ class Taint:
         path = self.path if len(self.path) >= _MAX_PATH else (*self.path, segment)
         accessed = evolve(self, path=path)
         if len(self.steps) <= 1:  # still at the source: point at the deepest read
-            return evolve(accessed, steps=((line, col, accessed.label),))
+            return evolve(accessed, steps=((line, col, accessed.label, ""),))
         return accessed
 
     def assigned(self, name: str, line: int, col: int) -> Taint:
@@ -149,6 +149,14 @@ def compose(outer: Taint, inner: Taint, call: Step | None) -> Taint:
         stringified=outer.stringified or inner.stringified,
         element=inner.element or outer.element,
     )
+
+
+def relocated(t: Taint, file: str) -> Taint:
+    """`t` as seen from another module: its steps in "this file" are steps in `file`."""
+    if all(step[3] for step in t.steps):
+        return t
+    steps = tuple(step if step[3] else (step[0], step[1], step[2], file) for step in t.steps)
+    return evolve(t, steps=steps)
 
 
 def join_env(*envs: Env) -> Env:
