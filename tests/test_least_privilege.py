@@ -517,3 +517,64 @@ def test_a_client_passed_to_a_function_of_the_module_is_followed(tmp_path: Path)
     ingest = needs_of(tmp_path)["ingest"]
     assert code_needs(ingest) == {("s3:PutObject", (Sub(f"{PART}:s3:::${{Receipts}}/x*"),))}
     assert ingest.complete
+
+
+def test_clients_made_in_another_project_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "app.handler"),
+            "app.py": """\
+                import os
+
+                import shared.aws as aws
+                from shared.aws import table
+
+
+                def handler(event, context):
+                    table.put_item(Item=event)
+                    aws.s3.get_object(Bucket=os.environ["BUCKET"], Key="k")
+            """,
+            "shared/__init__.py": "",
+            "shared/aws.py": """\
+                import os
+
+                import boto3
+
+                table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+                s3 = boto3.client("s3")
+            """,
+            "report.py": "def handler(event, context):\n    pass\n",
+        },
+    )
+    ingest = needs_of(tmp_path)["ingest"]
+    assert code_needs(ingest) == {
+        ("dynamodb:PutItem", (GetAtt("Orders", "Arn"),)),
+        ("s3:GetObject", (Sub(f"{PART}:s3:::${{Receipts}}/k*"),)),
+    }
+    assert ingest.complete
+
+
+def test_js_clients_exported_by_another_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "serverless.yml": JS_SERVERLESS,
+            "src/v2.js": """\
+                const { db } = require("./lib/clients");
+
+                exports.handler = async (event) => {
+                  await db.put({ TableName: process.env.TABLE, Item: event }).promise();
+                };
+            """,
+            "src/lib/clients.js": """\
+                const AWS = require("aws-sdk");
+                const db = new AWS.DynamoDB.DocumentClient();
+                module.exports = { db };
+            """,
+            "src/v3.mjs": "export const handler = async () => 1;\n",
+            "src/docs.ts": "export async function handler() {}\n",
+        },
+    )
+    v2 = needs_of(tmp_path)["v2"]
+    assert code_needs(v2) == {("dynamodb:PutItem", (GetAtt("Orders", "Arn"),))}

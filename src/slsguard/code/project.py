@@ -78,6 +78,41 @@ def project_files(
     )
 
 
+def python_module(files: ProjectFiles, importer: Path, parts: list[str]) -> Path | None:
+    """The project module a dotted Python module name (`lib.db`) names from `importer`."""
+    if not all(part.isidentifier() for part in parts):
+        return None
+    modules = {path for path, _ in files.modules}
+    # sys.path first (the handler's directory, the code root), then relative imports
+    # (`from .db import q` is written `db.q`) against the importing module's package.
+    for base in (*files.bases, importer.parent, importer.parent.parent):
+        stem = base.joinpath(*parts)
+        for candidate in (stem.with_name(f"{parts[-1]}.py"), stem / "__init__.py"):
+            if candidate in modules:
+                return candidate
+    return None
+
+
+def js_module(files: ProjectFiles, importer: Path, name: str) -> tuple[Path, str] | None:
+    """A JavaScript name with a relative specifier (`./lib/db.runQuery`) as the project module
+    it is in and the rest of the name ("runQuery"; "" for the module itself)."""
+    if not name.startswith("."):
+        return None  # package imports are libraries; relative specifiers are the project
+    modules = {path for path, _ in files.modules}
+    start = name.rfind("/") + 1
+    cuts = [len(name), *(i for i in range(len(name) - 1, start - 1, -1) if name[i] == ".")]
+    for cut in cuts:
+        spec, rest = name[:cut], name[cut + 1 :]
+        if not spec:
+            continue
+        path = next(
+            (c for c in js_candidates(lexical(importer.parent / spec)) if c in modules), None
+        )
+        if path is not None:
+            return path, rest
+    return None
+
+
 class Linker:
     """Resolves calls of one handler's analysis (and of the modules it reaches) to functions
     of the project's modules, analysing each module on first use."""
@@ -137,39 +172,21 @@ class Linker:
         return None
 
     def _python_module(self, importer: Path, parts: list[str]) -> Path | None:
-        if not all(part.isidentifier() for part in parts):
-            return None
-        # sys.path first (the handler's directory, the code root), then relative imports
-        # (`from .db import q` is written `db.q`) against the importing module's package.
-        for base in (*self.files.bases, importer.parent, importer.parent.parent):
-            stem = base.joinpath(*parts)
-            for candidate in (stem.with_name(f"{parts[-1]}.py"), stem / "__init__.py"):
-                if candidate in self.rels:
-                    return candidate
-        return None
+        return python_module(self.files, importer, parts)
 
     # -- JavaScript / TypeScript --------------------------------------------------------------
 
     def _javascript(self, importer: Path, name: str, method: bool) -> Target | None:
         if not name.startswith("."):
             return None  # package imports are libraries; relative specifiers are the project
-        start = name.rfind("/") + 1
-        cuts = [len(name), *(i for i in range(len(name) - 1, start - 1, -1) if name[i] == ".")]
-        for cut in cuts:
-            spec, rest = name[:cut], name[cut + 1 :]
-            if not spec:
-                continue
-            path = next(
-                (c for c in js_candidates(lexical(importer.parent / spec)) if c in self.rels),
-                None,
-            )
-            if path is None:
-                continue
-            analysis = self._analysis(path)
-            if analysis is None:
-                return None
-            return self._export(analysis, path, rest or "default", method)
-        return None
+        found = js_module(self.files, importer, name)
+        if found is None:
+            return None
+        path, rest = found
+        analysis = self._analysis(path)
+        if analysis is None:
+            return None
+        return self._export(analysis, path, rest or "default", method)
 
     def _export(self, analysis: Analysis, path: Path, name: str, method: bool) -> Target | None:
         functions = analysis.module.functions

@@ -124,11 +124,12 @@ class FunctionNeeds:
 
 def analyze_app(app: App, app_dir: Path, root: Path) -> dict[str, FunctionNeeds]:
     """The needs of every function of the app, by function id."""
-    from slsguard.code.handlers import local_imports, resolve_handlers
+    from slsguard.code.handlers import resolve_handlers
 
     sources, unresolved = resolve_handlers(app, app_dir, root)
     by_function = {s.function_id: s for s in sources}
     missing = {u.function_id: u.reason for u in unresolved}
+    listings: dict[Path, frozenset[str]] = {}
     out: dict[str, FunctionNeeds] = {}
     for fn in app.functions:
         source = by_function.get(fn.id)
@@ -137,31 +138,90 @@ def analyze_app(app: App, app_dir: Path, root: Path) -> dict[str, FunctionNeeds]
             reason = missing.get(fn.id, "its runtime's code is not analysed")
             out[fn.id] = FunctionNeeds(fn.id, platform, (), (f"handler code not read: {reason}",))
             continue
-        modules = _modules(source, local_imports(source, root), root)
-        out[fn.id] = _code_needs(fn, app, source, modules, platform)
+        out[fn.id] = _code_needs(fn, app, source, _Program(source, root, listings), platform)
     return out
+
+
+class _Program:
+    """The handler's module and the project modules it imports, parsed once each; resolves
+    a name imported from one of them (`from lib.aws import table`) to that module."""
+
+    def __init__(
+        self, source: HandlerSource, root: Path, listings: dict[Path, frozenset[str]]
+    ) -> None:
+        from slsguard.code.handler_files import SourceRejected, language_of, read_source
+        from slsguard.code.project import project_files
+
+        self.source = source
+        self.files = project_files(source, root, listings)
+        self.handler_rel = source.template_file or source.rel
+        # (rel as reported, path or None for inline code, module or None when unparseable)
+        self.modules: list[tuple[str, Path | None, ir.Module | None]] = [
+            (self.handler_rel, source.path, _parse(source.text, source.rel, source.language))
+        ]
+        if self.files is not None:
+            for path, rel in self.files.modules:
+                try:
+                    text = read_source(path, self.files.real_root)
+                except SourceRejected:
+                    self.modules.append((rel, path, None))
+                    continue
+                self.modules.append((rel, path, _parse(text, rel, language_of(path) or "")))
+        self.rel_of_path = {p: rel for rel, p, m in self.modules if m is not None and p}
+        self.extractors: dict[str, Extractor] = {}
+
+    def extractor(self, rel: str, module: ir.Module) -> Extractor:
+        found = self.extractors.get(rel)
+        if found is None:
+            path = next(p for r, p, _ in self.modules if r == rel)
+            found = self.extractors[rel] = Extractor(
+                module, rel, lambda target: self._imported(path, target)
+            )
+        return found
+
+    def _imported(self, importer: Path | None, target: str) -> tuple[Extractor, str] | None:
+        """The module a dotted import target names, and the member's name in it."""
+        from slsguard.code.project import js_module, python_module
+
+        if self.files is None or importer is None:
+            return None
+        found: tuple[Path, str] | None = None
+        if self.source.language == "python":
+            parts = target.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                path = python_module(self.files, importer, parts[:cut])
+                if path is not None:
+                    found = (path, ".".join(parts[cut:]))
+                    break
+        else:
+            found = js_module(self.files, importer, target)
+        if found is None or found[0] not in self.rel_of_path:
+            return None
+        rel = self.rel_of_path[found[0]]
+        module = next(m for r, _, m in self.modules if r == rel)
+        return (self.extractor(rel, module), found[1]) if module is not None else None
 
 
 def _code_needs(
     fn: Function,
     app: App,
     source: HandlerSource,
-    modules: list[tuple[str, ir.Module | None]],
+    program: _Program,
     platform: tuple[Need, ...],
 ) -> FunctionNeeds:
     gaps: list[str] = []
     calls: list[SdkCall] = []
-    parsed = [(rel, m) for rel, m in modules if m is not None]
-    gaps += [f"{rel} could not be parsed" for rel, m in modules if m is None]
+    parsed = [(rel, m) for rel, _, m in program.modules if m is not None]
+    gaps += [f"{rel} could not be parsed" for rel, _, m in program.modules if m is None]
     gaps += [
         f"its {kind} event source's permissions are not modelled"
         for kind in unmodelled_event_sources(fn, app)
     ]
-    handler_rel = source.template_file or source.rel
+    handler_rel = program.handler_rel
     reachable = _reachable(parsed, source.export)
     for rel, module in parsed:
-        shown = handler_rel if rel == source.rel else rel
-        calls += Extractor(module, shown).calls(reachable.get(rel, ()))
+        shown = rel
+        calls += program.extractor(rel, module).calls(reachable.get(rel, ()))
         for library in _aws_libraries(module):
             gaps.append(f"{shown} uses {library}, which calls AWS by itself")
     offset = source.line_offset
@@ -187,24 +247,6 @@ def _code_needs(
                 Need("iam:PassRole", scoped.resources, call.text, call.file, line, call.col)
             )
     return FunctionNeeds(fn.id, tuple(needs), tuple(uninferred), tuple(gaps), tuple(calls))
-
-
-def _modules(
-    source: HandlerSource, imported: Iterable[Path], root: Path
-) -> list[tuple[str, ir.Module | None]]:
-    from slsguard.code.handler_files import SourceRejected, language_of, read_source, rel_to
-
-    out = [(source.rel, _parse(source.text, source.rel, source.language))]
-    real_root = str(root.resolve())
-    for path in imported:
-        rel = rel_to(path, root)
-        try:
-            text = read_source(path, real_root)
-        except SourceRejected:
-            out.append((rel, None))
-            continue
-        out.append((rel, _parse(text, rel, language_of(path) or "")))
-    return out
 
 
 def _parse(text: str, rel: str, language: str) -> ir.Module | None:

@@ -23,7 +23,7 @@ boto3's models, the IAM catalogue, one override table).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from slsguard.code import ir
@@ -141,9 +141,17 @@ class _Bindings:
 class Extractor:
     """The SDK calls in one module (`rel`: its path, for SdkCall.file)."""
 
-    def __init__(self, module: ir.Module, rel: str) -> None:
+    def __init__(
+        self,
+        module: ir.Module,
+        rel: str,
+        importer: Callable[[str], tuple[Extractor, str] | None] | None = None,
+    ) -> None:
         self.module = module
         self.rel = rel
+        # resolves an import target ("lib.aws.table", "./lib/aws.table") to the extractor of
+        # that project module and the member's name there
+        self.importer = importer
         self.bindings = _bindings(module)
         self._evaluating: set[int] = set()
         # Clients passed to the module's own functions: (qualname, parameter) -> the client,
@@ -440,7 +448,10 @@ class Extractor:
             case ir.Name(id=name):
                 if fn is not None and any(p.name == name for p in fn.params):
                     return self.passed.get((fn.qualname, name))
-                return self._same(self._assigned(name, fn), fn)
+                values = self._assigned(name, fn)
+                if not values and name in self.module.imports:
+                    return self._from_import(self.module.imports[name])
+                return self._same(values, fn)
             case ir.Attr(obj=ir.Name(id=base), attr=attr) if base in ("self", "this", "cls"):
                 owner = fn.class_name if fn is not None else None
                 values = self.bindings.attributes.get(owner or "", {}).get(attr, [])
@@ -449,10 +460,25 @@ class Extractor:
                 inner = self._object(obj, fn)
                 if isinstance(inner, _Resource) and attr[:1].islower():
                     return _Collection(inner, attr)
+                written = _dotted(e)
+                head, _, rest = written.partition(".")
+                imported = inner is None and rest and head in self.module.imports
+                if imported and not self._assigned(head, fn):  # `import lib.clients` ...
+                    return self._from_import(f"{self.module.imports[head]}.{rest}")
                 return None
             case ir.Call():
                 return self._created(e, fn)
         return None
+
+    def _from_import(self, target: str) -> _Object | None:
+        """A client another project module creates at its top level and this one imports."""
+        found = self.importer(target) if self.importer is not None else None
+        if found is None:
+            return None
+        other, member = found
+        if not member or "." in member:
+            return None
+        return other._same(other.bindings.names.get("", {}).get(member, []), None)
 
     def _same(self, values: list[ir.Expr], fn: ir.Function | None) -> _Object | None:
         objects = [self._object(v, fn) for v in values]
