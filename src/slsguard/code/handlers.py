@@ -62,11 +62,19 @@ _FUNCTION_TYPES = frozenset({"AWS::Lambda::Function", "AWS::Serverless::Function
 Outcome = HandlerSource | Unresolvable | None
 
 
-def resolve_handlers(
-    app: App, app_dir: Path, root: Path
-) -> tuple[list[HandlerSource], list[Unresolvable]]:
+Resolved = tuple[list[HandlerSource], list[Unresolvable]]
+# The last app's answer: the least-privilege analysis and the code rules both ask for it, on
+# copies of one App that share its functions (kept here, so their id cannot be reused).
+_last: tuple[tuple[object, Path, Path], tuple[Function, ...], Resolved] | None = None
+
+
+def resolve_handlers(app: App, app_dir: Path, root: Path) -> Resolved:
     """The handler source of every function of app (app_dir: the directory of its
     serverless.yml or template), and the functions whose source cannot be found."""
+    global _last
+    key = (id(app.functions), app_dir, root)
+    if _last is not None and _last[0] == key and _last[1] is app.functions:
+        return list(_last[2][0]), list(_last[2][1])
     ctx = _Context(app, lexical(app_dir), lexical(root))
     sources: list[HandlerSource] = []
     problems: list[Unresolvable] = []
@@ -76,7 +84,8 @@ def resolve_handlers(
             sources.append(outcome)
         elif outcome is not None:
             problems.append(outcome)
-    return sources, problems
+    _last = (key, app.functions, (sources, problems))
+    return list(sources), list(problems)
 
 
 # One scan asks for the same root's real path once per app: resolve it once.

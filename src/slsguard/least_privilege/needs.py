@@ -157,7 +157,11 @@ class _Program:
         self.handler_rel = source.template_file or source.rel
         # (rel as reported, path or None for inline code, module or None when unparseable)
         self.modules: list[tuple[str, Path | None, ir.Module | None]] = [
-            (self.handler_rel, source.path, _parse(source.text, source.rel, source.language))
+            (
+                self.handler_rel,
+                source.path,
+                _parse(source.text, source.rel, source.language, handler=True),
+            )
         ]
         if self.files is not None:
             for path, rel in self.files.modules:
@@ -249,7 +253,9 @@ def _code_needs(
     return FunctionNeeds(fn.id, tuple(needs), tuple(uninferred), tuple(gaps), tuple(calls))
 
 
-def _parse(text: str, rel: str, language: str) -> ir.Module | None:
+def _parse(text: str, rel: str, language: str, *, handler: bool = False) -> ir.Module | None:
+    """The module's IR, through the code rules' own per-process parse caches (the same file
+    is analysed for them too)."""
     from slsguard.code.analyze import CodeParseError
 
     try:
@@ -258,9 +264,12 @@ def _parse(text: str, rel: str, language: str) -> ir.Module | None:
 
             return _parse_python(text, rel)
         if language in ("javascript", "typescript"):
-            from slsguard.code.js_frontend import parse_js_source
+            from slsguard.code import js_analyze
 
-            return parse_js_source(text, rel)
+            if handler:  # as js_analyze.analyze_javascript parses the handler's file
+                tsx = rel.lower().endswith(".tsx")
+                return js_analyze._parse(text, rel, language == "typescript" or tsx, tsx)
+            return js_analyze.parse_module_file(text, rel)
     except (CodeParseError, RecursionError):
         return None
     return None
