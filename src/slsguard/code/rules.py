@@ -237,9 +237,13 @@ CODE_RULES: tuple[RuleMeta, ...] = (
         title="Stack trace or exception text returned to the client",
         rationale="traceback.format_exc(), str(e) and e.args reveal file paths, library "
         "versions, queries, table and bucket names: a map for the next attack. Powertools "
-        "resolvers with debug=True return stack traces for every error.",
+        "resolvers with debug=True return stack traces for every error. Another function's "
+        "raw response (Lambda Invoke's Payload) is its errorMessage, errorType and stackTrace "
+        "when it failed: handing it back unread leaks them too, unless the code looks at "
+        "FunctionError.",
         fix="Log the exception (logger.exception) and return a generic message with a "
-        "correlation id; keep debug off in deployed resolvers.",
+        "correlation id; keep debug off in deployed resolvers; check an invoked function's "
+        "FunctionError before answering with its payload.",
         references=(_OWASP, _cwe(209)),
         formats=_LANGUAGES,
     ),

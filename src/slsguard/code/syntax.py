@@ -82,3 +82,41 @@ def sequence_literal(expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Const):
         return isinstance(expr.value, str | bytes)
     return isinstance(expr, ir.Seq | ir.StrBuild)
+
+
+def mentioned_words(module: ir.Module) -> frozenset[str]:
+    """Every string literal and attribute name of the module (`"FunctionError"`,
+    `resp.FunctionError`): what its code looks at, for sources that checks defuse."""
+    words: set[str] = set()
+    stack: list[ir.Expr] = []
+    bodies: list[Sequence[ir.Stmt]] = [module.body, *(f.body for f in module.functions.values())]
+    while bodies:
+        for s in bodies.pop():
+            match s:
+                case ir.Assign(targets=targets, value=value):
+                    stack += [*targets, value]
+                case ir.ExprStmt(value=value):
+                    stack.append(value)
+                case ir.Return(value=value) | ir.Raise(value=value):
+                    stack += [value] if value is not None else []
+                case ir.If(test=test, body=body, orelse=orelse):
+                    stack.append(test)
+                    bodies += [body, orelse]
+                case ir.Loop(iter=it, test=test, body=body, orelse=orelse):
+                    stack += [e for e in (it, test) if e is not None]
+                    bodies += [body, orelse]
+                case ir.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final):
+                    bodies += [body, orelse, final, *(h.body for h in handlers)]
+                case ir.With(items=items, body=body):
+                    stack += [i.context for i in items]
+                    bodies.append(body)
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.Const) and isinstance(e.value, str) and len(e.value) < 64:
+            words.add(e.value)
+        elif isinstance(e, ir.Attr):
+            words.add(e.attr)
+        elif isinstance(e, ir.Lambda):
+            stack.append(e.body)
+        stack.extend(ir.children(e))
+    return frozenset(words)

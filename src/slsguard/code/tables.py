@@ -8,7 +8,8 @@ Lookups are cached per name pair: handler files share most callee names.
 Sections: `[groups]`; `[[source]]` (match, root); `[routes]` (decorators);
 `[propagate]` (parse, stringify, accessors, mutators); `[[sanitiser]]` (callees,
 safe_for, when: "clean_arg" | "removes_separator"); `[secrets]` (environ) and
-`[[secret_source]]` (callees, label, name_arg, flag, command); `[exceptions]` (callees,
+`[[secret_source]]` (callees, label, name_arg, flag, command); `[[payload_source]]`
+(callees, label, command, unless: another function's raw response); `[exceptions]` (callees,
 client_facing); `[[sink]]` (rule, callees, args, keywords, any_arg, taint, when,
 timeout_arg, what; `when` is one of sinks.py's: shell, yaml_unsafe, mongo_filter,
 whole_event, identity, no_timeout, jwt_unverified, flag:<keyword>); `[[operator_sink]]`;
@@ -54,6 +55,11 @@ class SecretSource:
     # SDK v3 `client.send(new GetSecretValueCommand(...))`: only when the first argument is
     # (a variable assigned) a command these patterns name; `flag` is then one of its options.
     command: Patterns | None = None
+    # "secret", or "exception" for another function's raw response (its errorMessage and
+    # stackTrace when it failed), which is no source where the module names `unless`
+    # (code that looks at "FunctionError" handles the failure).
+    kind: str = "secret"
+    unless: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,19 @@ class Tables:
                 ),
             )
             for s in data.get("secret_source", ())
+        ) + tuple(
+            (
+                self._patterns(s["callees"]),
+                SecretSource(
+                    s["label"],
+                    None,
+                    "",
+                    self._patterns(s["command"]) if "command" in s else None,
+                    kind="exception",
+                    unless=s.get("unless", ""),
+                ),
+            )
+            for s in data.get("payload_source", ())
         )
         exceptions = data.get("exceptions", {})
         self._exceptions = self._patterns(exceptions.get("callees", ()))

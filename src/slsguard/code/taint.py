@@ -60,6 +60,7 @@ from slsguard.code.sinks import (
 from slsguard.code.syntax import (
     callee_root,
     last_path_part,
+    mentioned_words,
     plain_target,
     root_name,
     segment,
@@ -148,9 +149,17 @@ class Analysis:
         self.loaded = False
         self.handler = ""
         self.constants = string_constants(module.body)
+        self._mentions: frozenset[str] | None = None
         self.routes = frozenset(
             name for name, fn in module.functions.items() if any(map(self._route, fn.decorators))
         )
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        """The module's string literals and attribute names (computed on first use)."""
+        if self._mentions is None:
+            self._mentions = mentioned_words(self.module)
+        return self._mentions
 
     def run(self, handler: str) -> list[CodeFinding]:
         functions = self.module.functions
@@ -1015,6 +1024,11 @@ class _Run:
             flag = options.kwarg(spec.flag)
             if flag is None or false_const(flag):
                 return CLEAN
+        if spec.kind == "exception":
+            if spec.unless and spec.unless in self.an.mentions:
+                return CLEAN
+            step = (c.line, c.col, f"{label} from {options.name or options.qualname}()", "")
+            return (Taint(Kind.EXCEPTION, label, (), (step,)),)
         step = (c.line, c.col, f"{label} read by {options.name or options.qualname}()", "")
         return (Taint(Kind.SECRET, label, (), (step,)),)
 

@@ -44,6 +44,8 @@ class Taint:
     def label(self) -> str:
         """How messages name the source: "event.body.cmd", "exception text (e.args)"."""
         if self.kind is Kind.EXCEPTION:
+            if " " in self.root:  # a description ("another function's raw response ...")
+                return self.root
             return f"exception text ({self.root}{''.join(self.path)})"
         if self.kind is Kind.SECRET:
             return self.root
