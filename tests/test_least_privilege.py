@@ -578,3 +578,35 @@ def test_js_clients_exported_by_another_module(tmp_path: Path) -> None:
     )
     v2 = needs_of(tmp_path)["v2"]
     assert code_needs(v2) == {("dynamodb:PutItem", (GetAtt("Orders", "Arn"),))}
+
+
+def test_waiters_collections_and_presigned_urls(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "misc.handler"),
+            "misc.py": """\
+                import os
+
+                import boto3
+
+                s3 = boto3.client("s3")
+                bucket = boto3.resource("s3").Bucket(os.environ["BUCKET"])
+
+
+                def handler(event, context):
+                    s3.get_waiter("object_exists").wait(Bucket=os.environ["BUCKET"], Key="a")
+                    for obj in bucket.objects.filter(Prefix="in/"):
+                        print(obj.key)
+                    return s3.generate_presigned_url("get_object", Params={"Bucket": "b"})
+            """,
+            "report.py": "def handler(event, context):\n    pass\n",
+        },
+    )
+    ingest = needs_of(tmp_path)["ingest"]
+    bucket = Sub(f"{PART}:s3:::${{Receipts}}")
+    assert code_needs(ingest) == {
+        ("s3:GetObject", (Sub(f"{PART}:s3:::${{Receipts}}/a*"),)),  # HeadObject
+        ("s3:ListBucket", (bucket,)),
+    }
+    assert ingest.complete
