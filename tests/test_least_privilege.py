@@ -610,3 +610,94 @@ def test_waiters_collections_and_presigned_urls(tmp_path: Path) -> None:
         ("s3:ListBucket", (bucket,)),
     }
     assert ingest.complete
+
+
+ENCRYPTED = """\
+service: enc
+provider:
+  name: aws
+  runtime: python3.12
+  environment:
+    BUCKET: !Ref Files
+    PLAIN: !Ref Plain
+    QUEUE: !Ref Jobs
+    TOPIC: !Ref Done
+functions:
+  worker:
+    handler: w.handler
+    events:
+      - sqs: {arn: !GetAtt Jobs.Arn}
+resources:
+  Resources:
+    Key: {Type: AWS::KMS::Key}
+    Files:
+      Type: AWS::S3::Bucket
+      Properties:
+        BucketEncryption:
+          ServerSideEncryptionConfiguration:
+            - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !Ref Key}
+    Plain:
+      Type: AWS::S3::Bucket
+      Properties:
+        BucketEncryption:
+          ServerSideEncryptionConfiguration:
+            - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms}
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties: {KmsMasterKeyId: !GetAtt Key.Arn}
+    Done:
+      Type: AWS::SNS::Topic
+      Properties: {KmsMasterKeyId: arn:aws:kms:eu-west-1:123456789012:key/abcd-1234}
+"""
+WORKER = """\
+import os
+
+import boto3
+
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+sns = boto3.client("sns")
+
+
+def handler(event, context):
+    s3.put_object(Bucket=os.environ["BUCKET"], Key="a", Body=b"")
+    s3.get_object(Bucket=os.environ["BUCKET"], Key="a")
+    s3.get_object(Bucket=os.environ["PLAIN"], Key="a")
+    sqs.send_message(QueueUrl=os.environ["QUEUE"], MessageBody="x")
+    sqs.receive_message(QueueUrl=os.environ["QUEUE"])
+    sns.publish(TopicArn=os.environ["TOPIC"], Message="done")
+"""
+
+
+def test_kms_for_targets_encrypted_with_a_customer_managed_key(tmp_path: Path) -> None:
+    """One case per [[encrypted_target]] entry of iam/data/sdk_overrides.toml; the bucket
+    with the AWS managed key (no KMSMasterKeyID) needs nothing from KMS."""
+    write(tmp_path, {"serverless.yml": ENCRYPTED, "w.py": WORKER})
+    worker = needs_of(tmp_path)["worker"]
+    key = GetAtt("Key", "Arn")
+    topic_key = "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234"
+    kms = {(n.line, n.action, n.resources) for n in worker.needs if n.action.startswith("kms:")}
+    assert kms == {
+        (11, "kms:GenerateDataKey", (key,)),  # s3 PutObject
+        (12, "kms:Decrypt", (key,)),  # s3 GetObject
+        (14, "kms:GenerateDataKey", (key,)),  # sqs SendMessage
+        (14, "kms:Decrypt", (key,)),
+        (15, "kms:Decrypt", (key,)),  # sqs ReceiveMessage
+        (16, "kms:GenerateDataKey", (topic_key,)),  # sns Publish
+        (16, "kms:Decrypt", (topic_key,)),
+        (0, "kms:Decrypt", (key,)),  # the SQS event source's poller
+    }
+    from slsguard.iam.sdk_map import kms_for_encrypted_target
+
+    covered = {("s3", "PutObject"), ("s3", "GetObject"), ("sqs", "SendMessage"),
+               ("sqs", "ReceiveMessage"), ("sns", "Publish")}  # fmt: skip
+    import tomllib
+
+    from slsguard.iam.sdk_map import overrides_text
+
+    entries = tomllib.loads(overrides_text())["encrypted_target"]
+    assert len(entries) == 5
+    for entry in entries:  # every entry is exercised above by one of its operations
+        assert any((entry["service"], op) in covered for op in entry["operations"])
+        for op in entry["operations"]:
+            assert kms_for_encrypted_target(entry["service"], op) == tuple(entry["kms"])

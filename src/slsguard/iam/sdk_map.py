@@ -105,6 +105,9 @@ class _Overrides:
     js_v3: Mapping[str, str]  # package -> service
     members: Mapping[str, tuple[str, ...]]  # service -> members naming the resource
     parameters: Mapping[tuple[str, str], tuple[str, ...]]  # (service, operation)
+    # (service, operation) -> KMS actions it needs on a customer managed key, when the
+    # target (bucket, queue, topic) is encrypted with one
+    encrypted: Mapping[tuple[str, str], tuple[str, ...]]
     count: int
 
 
@@ -176,6 +179,11 @@ def _overrides() -> _Overrides:
             (_str(e, "service"), _str(e, "operation")): _strs(e, "parameters")
             for e in _tables(data, "resource_parameters")
         },
+        encrypted={
+            (_str(e, "service"), op): _strs(e, "kms")
+            for e in _tables(data, "encrypted_target")
+            for op in _strs(e, "operations")
+        },
         count=sum(
             len(_tables(data, k))
             for k in (
@@ -186,6 +194,7 @@ def _overrides() -> _Overrides:
                 "js_v3_package",
                 "resource_members",
                 "resource_parameters",
+                "encrypted_target",
             )
         ),
     )
@@ -757,6 +766,12 @@ def role_parameters(service: str, operation: str) -> tuple[tuple[str, ...], ...]
 
     walk(start, (), 0)
     return tuple(found)
+
+
+def kms_for_encrypted_target(service: str, operation: str) -> tuple[str, ...]:
+    """The KMS actions `operation` also needs when its bucket, queue or topic is encrypted
+    with a customer managed key (S3 PutObject: kms:GenerateDataKey; GetObject: kms:Decrypt)."""
+    return _overrides().encrypted.get((service, operation), ())
 
 
 def _version(distribution: str) -> str:

@@ -281,3 +281,43 @@ def event_source_arn(source: Any, app: App) -> Arn | None:
     if isinstance(source, Ref):
         return _arn("arn", source, app)
     return None
+
+
+# Where each type keeps the KMS key it is encrypted with.
+_KEY_PROPERTY = {"AWS::SQS::Queue": "KmsMasterKeyId", "AWS::SNS::Topic": "KmsMasterKeyId"}
+
+
+def customer_key(logical_id: str, app: App) -> tuple[bool, Arn | None]:
+    """Whether the bucket, queue or topic is encrypted with a customer managed KMS key, and
+    the key's ARN when it can be told (None: an alias or a value known only at deploy)."""
+    res = next((r for r in app.resources if r.id == logical_id), None)
+    if res is None:
+        return False, None
+    key: Any = None
+    if res.type == "AWS::S3::Bucket":
+        encryption = res.properties.get("BucketEncryption")
+        rules = (
+            encryption.get("ServerSideEncryptionConfiguration")
+            if isinstance(encryption, dict)
+            else None
+        )
+        for rule in rules if isinstance(rules, list) else ():
+            default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
+            if isinstance(default, dict) and str(default.get("SSEAlgorithm", "")).startswith(
+                "aws:kms"
+            ):
+                key = default.get("KMSMasterKeyID")
+    elif res.type in _KEY_PROPERTY:
+        key = res.properties.get(_KEY_PROPERTY[res.type])
+    if key is None or (isinstance(key, str) and key.startswith("alias/aws/")):
+        return False, None  # none, or the service's AWS managed key: no IAM permission needed
+    if isinstance(key, GetAtt) and key.attribute == "Arn":
+        return True, key
+    if isinstance(key, Ref):
+        target = next((r for r in app.resources if r.id == key.logical_id), None)
+        if target is not None and target.type == "AWS::KMS::Key":
+            return True, GetAtt(key.logical_id, "Arn")
+        return True, None
+    if isinstance(key, str) and key.startswith("arn:") and ":key/" in key:
+        return True, key
+    return True, None

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from slsguard.least_privilege.values import Arn, Sub
+from slsguard.least_privilege.values import Arn, Sub, logical_id
 from slsguard.model.app import App, Role, Statement
-from slsguard.model.values import GetAtt, Ref, Unresolved
+from slsguard.model.values import Unresolved
 
 if TYPE_CHECKING:
     from slsguard.least_privilege.needs import Need
@@ -186,14 +186,7 @@ def _covers(granted: Any, needed: Arn) -> bool | None:
 
 
 def _logical_id(value: Any) -> str | None:
-    """The template resource an ARN expression names (GetAtt, Ref, ${Id} / ${Id.Arn})."""
-    if isinstance(value, GetAtt | Ref):
-        return value.logical_id
-    if isinstance(value, Sub):
-        found = [p[2:-1].split(".")[0] for p in _PLACEHOLDER.findall(value.template)]
-        ids = [f for f in found if not f.startswith("AWS::")]
-        return ids[0] if len(ids) == 1 else None
-    return None
+    return logical_id(value)
 
 
 def _resource_policy_mentions(app: App, service: str, role_id: str) -> bool:

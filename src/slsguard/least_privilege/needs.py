@@ -17,13 +17,13 @@ rules that compare needs with grants stay silent for such functions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slsguard.least_privilege.arns import event_source_arn, role_scope, scope
+from slsguard.least_privilege.arns import customer_key, event_source_arn, role_scope, scope
 from slsguard.least_privilege.sdk_calls import Extractor, SdkCall
-from slsguard.least_privilege.values import Arn
+from slsguard.least_privilege.values import Arn, logical_id
 from slsguard.model.app import App, Function
 from slsguard.model.values import GetAtt, Ref
 
@@ -242,6 +242,11 @@ def _code_needs(
                 reason = f"resource of {action}: {scoped.problem}"
                 uninferred.append(Uninferred(call.file, line, call.text, reason))
             needs.append(Need(action, scoped.resources, call.text, call.file, line, call.col))
+        for kms in _encryption_needs(call, line, needs, app):
+            if kms.resources == ("*",):
+                reason = f"resource of {kms.action}: the target's KMS key is not known"
+                uninferred.append(Uninferred(call.file, line, call.text, reason))
+            needs.append(replace(kms, line=line, col=call.col))
         for role in call.passed_roles:
             scoped = role_scope(role, fn, app)
             if scoped.problem:
@@ -273,6 +278,30 @@ def _parse(text: str, rel: str, language: str, *, handler: bool = False) -> ir.M
     except (CodeParseError, RecursionError):
         return None
     return None
+
+
+def _encryption_needs(call: SdkCall, line: int, needs: list[Need], app: App) -> list[Need]:
+    """KMS actions a call needs because its target is encrypted with a customer managed key
+    (iam/data/sdk_overrides.toml [[encrypted_target]])."""
+    from slsguard.iam.sdk_map import kms_for_encrypted_target
+
+    kms = kms_for_encrypted_target(call.service or "", call.operation or "")
+    if not kms:
+        return []
+    targets = {
+        lid
+        for n in needs
+        if n.file == call.file and n.line == line and n.col == call.col
+        for r in n.resources
+        if (lid := logical_id(r)) is not None
+    }
+    out: list[Need] = []
+    for target in sorted(targets):
+        encrypted, key = customer_key(target, app)
+        if encrypted:
+            why = f"{call.text} on {target}, encrypted with a customer managed KMS key"
+            out += [Need(a, (key if key is not None else "*",), why, call.file) for a in kms]
+    return out
 
 
 def _aws_libraries(module: ir.Module) -> list[str]:
@@ -400,6 +429,11 @@ def _platform_needs(fn: Function, app: App) -> Iterable[Need]:
         if event.kind == "sqs":
             for action in _SQS_POLLER:
                 yield Need(action, resources, "its SQS event source")
+            queue = logical_id(arn) if arn is not None else None
+            encrypted, key = customer_key(queue, app) if queue else (False, None)
+            if encrypted:
+                why = "its SQS event source, encrypted with a customer managed KMS key"
+                yield Need("kms:Decrypt", (key if key is not None else "*",), why)
         elif event.kind == "stream":
             service = _stream_service(event.source, event.properties, app)
             if service is not None:
