@@ -82,6 +82,19 @@ resources:
 """
 
 
+def ingest_needs(tmp_path: Path, module: str, source: str) -> FunctionNeeds:
+    """The needs of function `ingest` of PYTHON_SERVERLESS with its handler in `module`.py."""
+    write(
+        tmp_path,
+        {
+            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", f"{module}.handler"),
+            f"{module}.py": source,
+            "report.py": "def handler(event, context):\n    pass\n",
+        },
+    )
+    return needs_of(tmp_path)["ingest"]
+
+
 @pytest.fixture
 def python_project(tmp_path: Path) -> Path:
     write(
@@ -328,15 +341,11 @@ def test_event_sources_and_settings_are_needs_of_their_own(tmp_path: Path) -> No
 
 
 def test_libraries_that_call_aws_themselves_make_needs_incomplete(tmp_path: Path) -> None:
-    write(
+    ingest = ingest_needs(
         tmp_path,
-        {
-            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "models.handler"),
-            "models.py": "from pynamodb.models import Model\n\ndef handler(event, context):\n    pass\n",
-            "report.py": "def handler(event, context):\n    pass\n",
-        },
+        "models",
+        "from pynamodb.models import Model\n\ndef handler(event, context):\n    pass\n",
     )
-    ingest = needs_of(tmp_path)["ingest"]
     assert ingest.gaps == ("models.py uses PynamoDB, which calls AWS by itself",)
     assert not ingest.complete
 
@@ -416,11 +425,10 @@ def test_shared_role_of_functions_that_need_the_same_is_fine(tmp_path: Path) -> 
 
 
 def test_a_client_handed_to_other_code_makes_needs_incomplete(tmp_path: Path) -> None:
-    write(
+    ingest = ingest_needs(
         tmp_path,
-        {
-            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "esc.handler"),
-            "esc.py": """\
+        "esc",
+        """\
                 import boto3
 
                 s3 = boto3.client("s3")
@@ -431,10 +439,7 @@ def test_a_client_handed_to_other_code_makes_needs_incomplete(tmp_path: Path) ->
                     logger.info("client %s", s3)
                     archive(s3, event["key"])
             """,
-            "report.py": "def handler(event, context):\n    pass\n",
-        },
     )
-    ingest = needs_of(tmp_path)["ingest"]
     assert uninferred(ingest) == {
         (
             "esc.py",
@@ -494,11 +499,10 @@ def test_unused_permissions_only_on_roles_only_lambda_uses(
 
 
 def test_a_client_passed_to_a_function_of_the_module_is_followed(tmp_path: Path) -> None:
-    write(
+    ingest = ingest_needs(
         tmp_path,
-        {
-            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "helpers.handler"),
-            "helpers.py": """\
+        "helpers",
+        """\
                 import os
 
                 import boto3
@@ -511,20 +515,25 @@ def test_a_client_passed_to_a_function_of_the_module_is_followed(tmp_path: Path)
                 def handler(event, context):
                     store(boto3.client("s3"), b"")
             """,
-            "report.py": "def handler(event, context):\n    pass\n",
-        },
     )
-    ingest = needs_of(tmp_path)["ingest"]
     assert code_needs(ingest) == {("s3:PutObject", (Sub(f"{PART}:s3:::${{Receipts}}/x*"),))}
     assert ingest.complete
 
 
 def test_clients_made_in_another_project_module(tmp_path: Path) -> None:
-    write(
+    shared = """\
+        import os
+
+        import boto3
+
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+        s3 = boto3.client("s3")
+    """
+    write(tmp_path, {"shared/__init__.py": "", "shared/aws.py": shared})
+    ingest = ingest_needs(
         tmp_path,
-        {
-            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "app.handler"),
-            "app.py": """\
+        "app",
+        """\
                 import os
 
                 import shared.aws as aws
@@ -535,19 +544,7 @@ def test_clients_made_in_another_project_module(tmp_path: Path) -> None:
                     table.put_item(Item=event)
                     aws.s3.get_object(Bucket=os.environ["BUCKET"], Key="k")
             """,
-            "shared/__init__.py": "",
-            "shared/aws.py": """\
-                import os
-
-                import boto3
-
-                table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
-                s3 = boto3.client("s3")
-            """,
-            "report.py": "def handler(event, context):\n    pass\n",
-        },
     )
-    ingest = needs_of(tmp_path)["ingest"]
     assert code_needs(ingest) == {
         ("dynamodb:PutItem", (GetAtt("Orders", "Arn"),)),
         ("s3:GetObject", (Sub(f"{PART}:s3:::${{Receipts}}/k*"),)),
@@ -581,11 +578,10 @@ def test_js_clients_exported_by_another_module(tmp_path: Path) -> None:
 
 
 def test_waiters_collections_and_presigned_urls(tmp_path: Path) -> None:
-    write(
+    ingest = ingest_needs(
         tmp_path,
-        {
-            "serverless.yml": PYTHON_SERVERLESS.replace("ingest.handler", "misc.handler"),
-            "misc.py": """\
+        "misc",
+        """\
                 import os
 
                 import boto3
@@ -600,10 +596,7 @@ def test_waiters_collections_and_presigned_urls(tmp_path: Path) -> None:
                         print(obj.key)
                     return s3.generate_presigned_url("get_object", Params={"Bucket": "b"})
             """,
-            "report.py": "def handler(event, context):\n    pass\n",
-        },
     )
-    ingest = needs_of(tmp_path)["ingest"]
     bucket = Sub(f"{PART}:s3:::${{Receipts}}")
     assert code_needs(ingest) == {
         ("s3:GetObject", (Sub(f"{PART}:s3:::${{Receipts}}/a*"),)),  # HeadObject

@@ -182,31 +182,29 @@ def _arn(kind: str, value: Any, app: App) -> Arn | None:
     return _named_arn(kind, value)
 
 
+# The ARN of a resource known by its name, per kind (NAME: the name as written).
+_ARN_OF_NAME = {
+    "table": f"{_PREFIX}:dynamodb:{_REGIONAL}:table/NAME",
+    "bucket": f"{_PREFIX}:s3:::NAME",
+    "queue": f"{_PREFIX}:sqs:{_REGIONAL}:NAME",
+    "function": f"{_PREFIX}:lambda:{_REGIONAL}:function:NAME",
+    "secret": f"{_PREFIX}:secretsmanager:{_REGIONAL}:secret:NAME-*",  # random suffix
+    "parameter": f"{_PREFIX}:ssm:{_REGIONAL}:parameterNAME",  # name: a /path
+    "parameter-path": f"{_PREFIX}:ssm:{_REGIONAL}:parameterNAME/*",
+    "stream": f"{_PREFIX}:kinesis:{_REGIONAL}:stream/NAME",
+    "event-bus": f"{_PREFIX}:events:{_REGIONAL}:event-bus/NAME",
+    "deliverystream": f"{_PREFIX}:firehose:{_REGIONAL}:deliverystream/NAME",
+    "role": f"{_PREFIX}:iam::${{AWS::AccountId}}:role/NAME",
+}
+
+
 def _named_arn(kind: str, name: str) -> Arn | None:
-    match kind:
-        case "table":
-            return Sub(f"{_PREFIX}:dynamodb:{_REGIONAL}:table/{name}")
-        case "bucket":
-            return Sub(f"{_PREFIX}:s3:::{name}")
-        case "queue":
-            return Sub(f"{_PREFIX}:sqs:{_REGIONAL}:{name}")
-        case "function":
-            return Sub(f"{_PREFIX}:lambda:{_REGIONAL}:function:{name}")
-        case "secret":
-            return Sub(f"{_PREFIX}:secretsmanager:{_REGIONAL}:secret:{name}-*")
-        case "parameter" | "parameter-path":
-            path = name if name.startswith("/") else f"/{name}"
-            suffix = "/*" if kind == "parameter-path" else ""
-            return Sub(f"{_PREFIX}:ssm:{_REGIONAL}:parameter{path.rstrip('/')}{suffix}")
-        case "stream":
-            return Sub(f"{_PREFIX}:kinesis:{_REGIONAL}:stream/{name}")
-        case "event-bus":
-            return Sub(f"{_PREFIX}:events:{_REGIONAL}:event-bus/{name}")
-        case "deliverystream":
-            return Sub(f"{_PREFIX}:firehose:{_REGIONAL}:deliverystream/{name}")
-        case "role":
-            return Sub(f"{_PREFIX}:iam::${{AWS::AccountId}}:role/{name}")
-    return None  # "arn" kinds need an ARN; a KMS key id or alias does not name the key ARN
+    template = _ARN_OF_NAME.get(kind)
+    if template is None:
+        return None  # "arn" kinds need an ARN; a KMS key id or alias does not name the key
+    if kind.startswith("parameter"):
+        name = "/" + name.strip("/")  # SSM parameter ARNs hold the path without a double /
+    return Sub(template.replace("NAME", name))
 
 
 def _resource_named(kind: str, name: str, app: App) -> str | None:
