@@ -48,7 +48,11 @@ def code_needs(needs: FunctionNeeds) -> set[tuple[str, tuple[object, ...]]]:
 
 
 def uninferred(needs: FunctionNeeds) -> set[tuple[str, int, str]]:
-    return {(u.file, u.line, u.reason) for u in needs.uninferred}
+    """(file, line, reason); the reason starts "call: " where the action itself is unknown."""
+    return {
+        (u.file, u.line, ("call: " if u.action_unknown else "") + u.reason)
+        for u in needs.uninferred
+    }
 
 
 PYTHON_SERVERLESS = """\

@@ -141,7 +141,7 @@ def _fix_file(app_file: _AppFile, wanted: set[str], *, write: bool, force: bool)
         missing = list(_unknowns(needs))
         for line in missing:
             print(f"  could not infer: {line}")
-        blocking = needs.gaps or [u for u in needs.uninferred if u.reason.startswith("call:")]
+        blocking = not needs.complete
         if blocking and not force:
             print("  not written: the code's needs are not all known (--force writes anyway)")
             failures += 1
@@ -212,7 +212,7 @@ def _shown(resource: Any) -> str:
 def _unknowns(needs: FunctionNeeds) -> Iterator[str]:
     yield from needs.gaps
     for u in needs.uninferred:
-        yield f"{u.file}:{u.line} {u.text}: {u.reason.removeprefix('call: ')}"
+        yield f"{u.file}:{u.line} {u.text}: {u.reason}"
 
 
 # -- loading -------------------------------------------------------------------------------------

@@ -101,6 +101,9 @@ class Uninferred:
     line: int
     text: str  # the call as written
     reason: str
+    # True: the call's action itself is unknown (the function's needs are incomplete);
+    # False: only which resource it acts on (the statement is written with "*")
+    action_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,7 @@ class FunctionNeeds:
     @property
     def complete(self) -> bool:
         """Every AWS call of the function is known, with its action (resources may be "*")."""
-        return not self.gaps and not any(u.reason.startswith("call:") for u in self.uninferred)
+        return not self.gaps and not any(u.action_unknown for u in self.uninferred)
 
     def actions(self, *, code_only: bool = False) -> frozenset[str]:
         return frozenset(
@@ -234,15 +237,17 @@ def _code_needs(
     for call in calls:
         line = call.line + offset if call.file == handler_rel else call.line
         if call.problem:
-            uninferred.append(Uninferred(call.file, line, call.text, f"call: {call.problem}"))
+            uninferred.append(Uninferred(call.file, line, call.text, call.problem, True))
             continue
+        targets: list[Arn] = []
         for action in call.actions:
             scoped = scope(call, action, fn, app)
             if scoped.problem:
                 reason = f"resource of {action}: {scoped.problem}"
                 uninferred.append(Uninferred(call.file, line, call.text, reason))
             needs.append(Need(action, scoped.resources, call.text, call.file, line, call.col))
-        for kms in _encryption_needs(call, line, needs, app):
+            targets += scoped.resources
+        for kms in _encryption_needs(call, targets, app):
             if kms.resources == ("*",):
                 reason = f"resource of {kms.action}: the target's KMS key is not known"
                 uninferred.append(Uninferred(call.file, line, call.text, reason))
@@ -280,7 +285,7 @@ def _parse(text: str, rel: str, language: str, *, handler: bool = False) -> ir.M
     return None
 
 
-def _encryption_needs(call: SdkCall, line: int, needs: list[Need], app: App) -> list[Need]:
+def _encryption_needs(call: SdkCall, resources: list[Arn], app: App) -> list[Need]:
     """KMS actions a call needs because its target is encrypted with a customer managed key
     (iam/data/sdk_overrides.toml [[encrypted_target]])."""
     from slsguard.iam.sdk_map import kms_for_encrypted_target
@@ -288,13 +293,7 @@ def _encryption_needs(call: SdkCall, line: int, needs: list[Need], app: App) -> 
     kms = kms_for_encrypted_target(call.service or "", call.operation or "")
     if not kms:
         return []
-    targets = {
-        lid
-        for n in needs
-        if n.file == call.file and n.line == line and n.col == call.col
-        for r in n.resources
-        if (lid := logical_id(r)) is not None
-    }
+    targets = {lid for r in resources if (lid := logical_id(r)) is not None}
     out: list[Need] = []
     for target in sorted(targets):
         encrypted, key = customer_key(target, app)
