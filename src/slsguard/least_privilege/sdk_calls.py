@@ -237,7 +237,6 @@ class Extractor:
     # -- one call -----------------------------------------------------------------------
 
     def _call(self, c: ir.Call, fn: ir.Function | None) -> SdkCall | None:
-
         if not isinstance(c.func, ir.Attr):
             return self._constructor_call(c, fn) if isinstance(c.func, ir.Name) else None
         obj = self._object(c.func.obj, fn)
@@ -274,7 +273,6 @@ class Extractor:
         return None
 
     def _constructor_call(self, c: ir.Call, fn: ir.Function | None) -> SdkCall | None:
-
         # `new Upload({client, params: {Bucket, Key}})` (@aws-sdk/lib-storage) sends by itself.
         if c.name.startswith("@aws-sdk/lib-storage.Upload"):
             ops = sdk_map.injected("s3", "Upload", "lib-storage")
@@ -292,7 +290,6 @@ class Extractor:
         shown: str,
         method: str,
     ) -> SdkCall | None:
-
         text = f"{shown}.{method}"
         literal = _literal_args(c, c.args[0] if c.args else None, python=style == "python")
         args = _keyword_args(c) if style == "python" else _keyword_args_of(_first(c))
@@ -311,7 +308,6 @@ class Extractor:
         return self._operation(c, fn, (op,), text, args, literal)
 
     def _send(self, c: ir.Call, fn: ir.Function | None, service: str, shown: str) -> SdkCall | None:
-
         command = self._object(c.args[0], fn) if c.args else None
         if not isinstance(command, _Command):
             return self._unknown(
@@ -334,7 +330,6 @@ class Extractor:
         action: str,
         kind: str,
     ) -> SdkCall | None:
-
         text = f"{resource.service}.{kind}.{action}"
         args = _keyword_args(c)
         if action in _TRANSFER_PARAMS:
@@ -370,7 +365,6 @@ class Extractor:
         args: dict[str, ir.Expr],
         literal: bool = True,
     ) -> SdkCall:
-
         if not ops:
             return self._unknown(c, text, "no operation known for this call")
         first = ops[0]
@@ -499,7 +493,6 @@ class Extractor:
         return self.bindings.names.get("", {}).get(name, [])
 
     def _created(self, c: ir.Call, fn: ir.Function | None) -> _Object | None:
-
         name = c.name
         qualname = c.qualname
         if _BOTO3_CLIENT.match(name) or _BOTO3_CLIENT.match(qualname):
@@ -522,7 +515,6 @@ class Extractor:
         return _js_object(name, c)
 
     def _boto3(self, c: ir.Call, fn: ir.Function | None, *, client: bool) -> _Object:
-
         arg = c.arg(0, "service_name")
         written = self.value(arg, fn) if arg is not None else Opaque("no service name")
         if isinstance(written, Literal):
