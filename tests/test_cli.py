@@ -248,3 +248,29 @@ def test_min_severity_hides_lower_findings(tmp_path: Path, capsys) -> None:  # t
     (tmp_path / ".slsguard.yml").write_text("min-severity: critical\n")
     code, report = run_json(capsys, root)
     assert (code, found(report)) == (0, [])
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
+    """`slsguard fix --least-privilege . | head -1`: the closed pipe ends the run quietly."""
+    import subprocess
+    import sys
+
+    functions = "".join(
+        f"  f{i}:\n    handler: h.f\n    events: [{{sqs: arn:aws:sqs:us-east-1:1:q{i}}}]\n"
+        for i in range(400)  # a diff larger than a pipe's buffer (64 KiB)
+    )
+    (tmp_path / "serverless.yml").write_text(
+        f"service: s\nprovider: {{name: aws, runtime: python3.12}}\nfunctions:\n{functions}"
+    )
+    (tmp_path / "h.py").write_text("def f(event, context):\n    return None\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slsguard.cli", "fix", "--least-privilege", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err

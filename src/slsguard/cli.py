@@ -181,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader went away (`slsguard ... | head`): stop quietly, without a traceback
+        # and without Python's second complaint when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "rules":
         return _rules(args.format)
     if args.command == "explain":
