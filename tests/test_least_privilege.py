@@ -698,3 +698,28 @@ def test_kms_for_targets_encrypted_with_a_customer_managed_key(tmp_path: Path) -
         assert any((entry["service"], op) in covered for op in entry["operations"])
         for op in entry["operations"]:
             assert kms_for_encrypted_target(entry["service"], op) == tuple(entry["kms"])
+
+
+def test_sdk_v3_paginators_and_waiters(js_project: Path) -> None:
+    (js_project / "src" / "docs.ts").write_text(
+        textwrap.dedent(
+            """\
+            import { S3Client, paginateListObjectsV2, waitUntilObjectExists } from "@aws-sdk/client-s3";
+
+            const client = new S3Client({});
+
+            export async function handler() {
+              for await (const page of paginateListObjectsV2({ client }, { Bucket: "docs-bucket" })) {
+                console.log(page.Contents);
+              }
+              await waitUntilObjectExists({ client, maxWaitTime: 30 }, { Bucket: "docs-bucket", Key: "a" });
+            }
+            """
+        )
+    )
+    docs = needs_of(js_project)["docs"]
+    assert code_needs(docs) == {
+        ("s3:ListBucket", (Sub(f"{PART}:s3:::docs-bucket"),)),
+        ("s3:GetObject", (Sub(f"{PART}:s3:::docs-bucket/a*"),)),
+    }
+    assert docs.complete

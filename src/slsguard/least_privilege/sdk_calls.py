@@ -273,6 +273,21 @@ class Extractor:
         return None
 
     def _constructor_call(self, c: ir.Call, fn: ir.Function | None) -> SdkCall | None:
+        # SDK v3 `paginateListObjectsV2({client}, {Bucket})`, `waitUntilObjectExists(...)`
+        package, _, member = c.name.partition(".")
+        if package.startswith("@aws-sdk/client-") and member.startswith(("paginate", "waitUntil")):
+            service = sdk_map.js_v3_service(package)
+            if service is None:
+                return None
+            ops: Sequence[sdk_map.Operation] = (
+                sdk_map.waiter_operations(service, member)
+                if member.startswith("waitUntil")
+                else tuple(op for op in (sdk_map.paginator_operation(service, member),) if op)
+            )
+            request = c.args[1] if len(c.args) > 1 else None
+            literal = _literal_args(c, request, python=False)
+            fields = _keyword_args_of(request)
+            return self._operation(c, fn, ops or None, f"{service} {member}", fields, literal)
         # `new Upload({client, params: {Bucket, Key}})` (@aws-sdk/lib-storage) sends by itself.
         if c.name.startswith("@aws-sdk/lib-storage.Upload"):
             ops = sdk_map.injected("s3", "Upload", "lib-storage")
