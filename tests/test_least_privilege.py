@@ -247,6 +247,7 @@ def js_project(tmp_path: Path) -> Path:
                   await s3.getObject({ Bucket: process.env.BUCKET, Key: event.key }).promise();
                   await db.put({ TableName: process.env.TABLE, Item: event }).promise();
                   await db.query({ TableName: process.env["TABLE"], KeyConditionExpression: "a" }).promise();
+                  await s3.waitFor("bucketExists", { Bucket: process.env.BUCKET }).promise();
                 };
             """,
             "src/v3.mjs": """\
@@ -289,6 +290,7 @@ def test_sdk_v2_clients_and_document_client(js_project: Path) -> None:
         ("s3:GetObject", (Sub(f"{PART}:s3:::assets-bucket/*"),)),
         ("dynamodb:PutItem", (GetAtt("Orders", "Arn"),)),
         ("dynamodb:Query", (GetAtt("Orders", "Arn"),)),
+        ("s3:ListBucket", (Sub(f"{PART}:s3:::assets-bucket"),)),  # the HeadBucket waiter
     }
     assert v2.complete
 

@@ -306,6 +306,12 @@ class Extractor:
         method: str,
     ) -> SdkCall | None:
         text = f"{shown}.{method}"
+        if method == "waitFor" and style == "js":  # SDK v2 `s3.waitFor("objectExists", {...})`
+            name = _const(c.args[0]) if c.args else None
+            ops = sdk_map.waiter_operations(service, name) if name else ()
+            request = c.args[1] if len(c.args) > 1 else None
+            literal = _literal_args(c, request, python=False)
+            return self._operation(c, fn, ops or None, text, _keyword_args_of(request), literal)
         literal = _literal_args(c, c.args[0] if c.args else None, python=style == "python")
         args = _keyword_args(c) if style == "python" else _keyword_args_of(_first(c))
         if style == "python" and method in _TRANSFER_PARAMS:
