@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -326,6 +327,8 @@ class FileResult:
 
 def scan_file(cand: Candidate, root: Path, options: ScanOptions, rules: list[Rule]) -> FileResult:
     """Read, load, check and suppress one file; every failure becomes a diagnostic."""
+    if "slsguard.code.parse_cache" in sys.modules:  # the previous app's parsed handlers
+        sys.modules["slsguard.code.parse_cache"].clear()
     try:
         text = read_text(cand.path, options.max_file_bytes)
         doc, app, diagnostics = load_candidate(cand, text, root, options)

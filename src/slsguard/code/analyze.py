@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from slsguard.code import ir, tables
+from slsguard.code import ir, parse_cache, tables
 from slsguard.code.finding import CodeFinding
 from slsguard.code.python_frontend import CodeParseError, parse_module
 from slsguard.code.secrets_scan import hardcoded_secrets
@@ -54,11 +53,10 @@ def analyze_python(
     )
 
 
-@functools.lru_cache(maxsize=32)
 def _parse_python(text: str, rel: str) -> ir.Module:
-    # One file often holds several functions' handlers (and a SAM and a serverless variant
-    # may point at the same file): parse it once per scan process.
-    return parse_module(text, rel)
+    # One file often holds several functions' handlers, and the least-privilege analysis
+    # reads them too: parse it once per app (parse_cache.py).
+    return parse_cache.parsed("python", text, rel, lambda: parse_module(text, rel))
 
 
 def analyze_module(

@@ -4,11 +4,10 @@ slsguard.code.analyze may re-export `analyze_javascript`: this module imports it
 
 from __future__ import annotations
 
-import functools
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from slsguard.code import ir
+from slsguard.code import ir, parse_cache
 from slsguard.code.finding import CodeFinding
 from slsguard.code.js_exports import exported_functions
 from slsguard.code.js_frontend import parse_javascript
@@ -55,10 +54,13 @@ def analyze_javascript(
     )
 
 
-@functools.lru_cache(maxsize=32)
 def _parse(text: str, rel: str, typescript: bool, tsx: bool) -> ir.Module:
-    # Several functions' handlers often live in one file: parse it once per scan process.
-    return parse_javascript(text, rel, typescript=typescript, tsx=tsx)
+    # Several functions' handlers often live in one file, and the least-privilege analysis
+    # reads them too: parse it once per app (parse_cache.py).
+    dialect = "tsx" if tsx else "typescript" if typescript else "javascript"
+    return parse_cache.parsed(
+        dialect, text, rel, lambda: parse_javascript(text, rel, typescript=typescript, tsx=tsx)
+    )
 
 
 def parse_module_file(text: str, rel: str) -> ir.Module:
