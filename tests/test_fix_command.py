@@ -270,3 +270,64 @@ def test_cloudformation_shared_role_is_split(tmp_path: Path) -> None:
     assert app.function("Other").role.id == "SharedRole"  # type: ignore[attr-defined]
     assert main(["fix", "--least-privilege", "--write", "--function", "Sender", str(tmp_path)]) == 0
     assert (tmp_path / "template.yaml").read_text() == text
+
+
+SCHEDULER = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Config:
+    Type: AWS::DynamoDB::Table
+  Processor:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [scheduler:CreateSchedule, scheduler:GetSchedule]
+              Resource: !Sub 'arn:aws:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/*'
+      Events:
+        Stream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Config.StreamArn
+            StartingPosition: LATEST
+      InlineCode: |
+        import boto3
+
+        scheduler = boto3.client("scheduler")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                scheduler.create_schedule(Name=record["id"], ScheduleExpression="rate(1 hour)")
+"""
+
+
+def test_a_resource_that_cannot_be_inferred_keeps_the_roles_scope(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(SCHEDULER)
+    assert main(["policy", "Processor", str(tmp_path)]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+            ],
+            "Resource": [{"Fn::GetAtt": ["Config", "StreamArn"]}],
+        },
+        {"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": ["*"]},
+        {
+            "Effect": "Allow",
+            "Action": ["scheduler:CreateSchedule"],
+            "Resource": [
+                {"Fn::Sub": "arn:aws:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/*"}
+            ],
+        },
+    ]
+    assert "resource of scheduler:CreateSchedule" in out.err

@@ -754,6 +754,17 @@ def test_cloudformation_no_managed_policies_removes_the_key() -> None:
     assert "  ApiRole:" not in removed
 
 
+def test_a_function_that_needs_nothing_gets_no_empty_policy() -> None:
+    """An IAM policy must hold a statement: no statements means no inline policy at all."""
+    cfn = load(apply_twice(CFN, "template.yaml", "cloudformation", [change("ApiFunction")]))
+    assert "Policies" not in cfn["Resources"]["ApiRole"]["Properties"]
+    sam = load(apply_twice(SAM, "template.yaml", "sam", [change("ApiFunction")]))
+    assert sam["Resources"]["ApiFunction"]["Properties"]["Policies"] == []
+    bare = SAM.replace("      # broad for now\n", "")
+    bare = bare[: bare.index("      Policies:")] + bare[bare.index("      Events:") :]
+    assert apply_changes(bare, "template.yaml", "sam", [change("ApiFunction")]) == bare
+
+
 def test_cloudformation_short_tags_and_new_role() -> None:
     text = textwrap.dedent(
         """\

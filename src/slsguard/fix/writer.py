@@ -225,7 +225,11 @@ def _plan_template(doc: Any, path: str, changes: Sequence[PolicyChange]) -> list
 
 def _plan_sam(fid: str, props: dict[str, Any], change: PolicyChange) -> list[Op]:
     where = ("Resources", fid, "Properties")
-    policies = [policy_document(change.statements)]
+    # An IAM policy needs a statement: a function that needs nothing gets `Policies: []`
+    # (SAM's role then has only the logging policy), or stays as it is if it has none.
+    policies = [policy_document(change.statements)] if change.statements else []
+    if not policies and "Role" not in props and "Policies" not in props:
+        return []
     if "Role" in props and "Policies" not in props:
         return [RenameKey(where, "Role", "Policies", policies)]
     ops: list[Op] = [SetKey(where, "Policies", policies)]
@@ -249,9 +253,11 @@ def _plan_lambda(
     if not isinstance(role, dict) or role.get("Type") != "AWS::IAM::Role":
         raise CannotFix(f"function {fid} uses {role_id}, which is not an AWS::IAM::Role in {path}")
     policy_name = f"{fid}-least-privilege"
-    new_policies = [
-        {"PolicyName": policy_name, "PolicyDocument": policy_document(change.statements)}
-    ]
+    new_policies = (
+        [{"PolicyName": policy_name, "PolicyDocument": policy_document(change.statements)}]
+        if change.statements
+        else []  # an IAM policy needs a statement: none at all when nothing is needed
+    )
     managed = [_arn(arn) for arn in change.managed_policies]
     role_props = role.get("Properties")
     users = [
@@ -275,7 +281,8 @@ def _plan_lambda(
             new_props["PermissionsBoundary"] = role_props["PermissionsBoundary"]
         if managed:
             new_props["ManagedPolicyArns"] = managed
-        new_props["Policies"] = new_policies
+        if new_policies:
+            new_props["Policies"] = new_policies
         new_role = {"Type": "AWS::IAM::Role", "Properties": new_props}
         return [
             SetKey(("Resources",), new_id, new_role, after=fid),
@@ -295,7 +302,10 @@ def _plan_lambda(
         ops.append(SetKey(where, "ManagedPolicyArns", managed))
     elif "ManagedPolicyArns" in role_props:
         ops.append(DeleteKey(where, "ManagedPolicyArns"))
-    ops.append(SetKey(where, "Policies", new_policies))
+    if new_policies:
+        ops.append(SetKey(where, "Policies", new_policies))
+    elif "Policies" in role_props:
+        ops.append(DeleteKey(where, "Policies"))
     return ops
 
 

@@ -86,7 +86,7 @@ def run_fix(args: argparse.Namespace) -> int:
 
 
 def run_policy(args: argparse.Namespace) -> int:
-    from slsguard.least_privilege.statements import policy_document
+    from slsguard.least_privilege.statements import kept_by, policy_document
 
     files, code = _load(args)
     if code:
@@ -105,7 +105,7 @@ def run_policy(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     app_file, fn = matches[0]
     needs = (app_file.app.needs or {})[fn.id]
-    document = policy_document(needs)
+    document = policy_document(needs, kept_by(fn))
     if args.format == "yaml":
         import yaml
 
@@ -122,7 +122,7 @@ def run_policy(args: argparse.Namespace) -> int:
 
 def _fix_file(app_file: _AppFile, wanted: set[str], *, write: bool, force: bool) -> int:
     from slsguard.fix.writer import CannotFix, PolicyChange, apply_changes
-    from slsguard.least_privilege.statements import managed_policies, statements
+    from slsguard.least_privilege.statements import kept_by, managed_policies, statements
     from slsguard.rules.sas04_permissions.common import role_users
 
     app = app_file.app
@@ -136,7 +136,7 @@ def _fix_file(app_file: _AppFile, wanted: set[str], *, write: bool, force: bool)
         if needs is None:
             continue
         print(f"{app_file.rel}: function {fn.id}")
-        proposed = statements(needs)
+        proposed = statements(needs, kept_by(fn))
         _print_statements(proposed, known=needs.complete)
         missing = list(_unknowns(needs))
         for line in missing:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from slsguard.least_privilege.values import Arn, Sub, logical_id
 from slsguard.model.app import App, Role, Statement
-from slsguard.model.values import Unresolved
+from slsguard.model.values import GetAtt, Ref, Unresolved
 
 if TYPE_CHECKING:
     from slsguard.least_privilege.needs import Need
@@ -196,3 +196,31 @@ def _resource_policy_mentions(app: App, service: str, role_id: str) -> bool:
 
 def statement_actions(stmt: Statement) -> list[str]:
     return [a for a in stmt.actions if isinstance(a, str)]
+
+
+def granted_resources(role: Role, action: str) -> tuple[Arn, ...] | None:
+    """The resources the role's own statements allow `action` on, when they all name
+    resources (no "*", nothing unreadable): what a statement for a call whose resource
+    cannot be inferred keeps, rather than widening to "*"."""
+    from slsguard.iam.policy import from_sam_template
+
+    found: list[Arn] = []
+    for stmt in role.statements:
+        if not stmt.allows or stmt.not_actions or stmt.condition or from_sam_template(stmt):
+            continue
+        if not any(action_matches(p, action) for p in stmt.actions):
+            continue
+        for resource in stmt.resources:
+            arn = _written_arn(resource)
+            if arn is None or arn == "*":
+                return None
+            found.append(arn)
+    return tuple(dict.fromkeys(found)) or None
+
+
+def _written_arn(value: Any) -> Arn | None:
+    if isinstance(value, str | GetAtt | Ref):
+        return value
+    if isinstance(value, Unresolved) and "${" in value.expr and value.kind in ("aws", "intrinsic"):
+        return Sub(value.expr)  # a !Sub as written
+    return None

@@ -438,7 +438,7 @@ def _platform_needs(fn: Function, app: App) -> Iterable[Need]:
             if service is not None:
                 pollers = _DYNAMODB_STREAM_POLLER if service == "dynamodb" else _KINESIS_POLLER
                 for action in pollers:
-                    yield Need(action, resources, "its stream event source")
+                    yield Need(action, _for(action, resources), "its stream event source")
     targets = (
         (fn.dead_letter, "its dead-letter target"),
         (fn.on_failure, "its on-failure destination"),
@@ -453,6 +453,14 @@ def _platform_needs(fn: Function, app: App) -> Iterable[Need]:
     if fn.kms_key is not None and fn.kms_key.value:
         key = event_source_arn(fn.kms_key.value, app)
         yield Need("kms:Decrypt", (key,) if key is not None else ("*",), "its environment key")
+
+
+def _for(action: str, resources: tuple[Arn, ...]) -> tuple[Arn, ...]:
+    """`resources`, or "*" for an action that names no resource (dynamodb:ListStreams)."""
+    from slsguard.iam import catalog
+
+    info = catalog.info(action)
+    return resources if info is None or info.supports_resource_level else ("*",)
 
 
 def unmodelled_event_sources(fn: Function, app: App) -> list[str]:

@@ -8,6 +8,7 @@ AWSLambdaBasicExecutionRole managed policy for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slsguard.least_privilege.arns import as_cloudformation
@@ -19,14 +20,22 @@ BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionR
 VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 
 
-def statements(needs: FunctionNeeds) -> list[dict[str, Any]]:
-    """The statements that grant exactly what `needs` lists (implicit needs left out)."""
+Kept = Callable[[str], tuple[Arn, ...] | None]
+
+
+def statements(needs: FunctionNeeds, kept: Kept | None = None) -> list[dict[str, Any]]:
+    """The statements that grant exactly what `needs` lists (implicit needs left out).
+    `kept(action)`: the resources the current role allows an action on, used for a call
+    whose resource could not be inferred instead of "*"."""
     groups: dict[tuple[str, ...], tuple[list[Arn], list[str]]] = {}
     for need in needs.needs:
         if need.implicit:
             continue
-        key = tuple(sorted(repr(r) for r in need.resources))
-        resources, actions = groups.setdefault(key, (list(need.resources), []))
+        targets = need.resources
+        if targets == ("*",) and kept is not None and _scopable(need.action):
+            targets = kept(need.action) or targets
+        key = tuple(sorted(repr(r) for r in targets))
+        resources, actions = groups.setdefault(key, (list(targets), []))
         if need.action not in actions:
             actions.append(need.action)
     # Statements that share their action set merge their resources.
@@ -49,6 +58,13 @@ def statements(needs: FunctionNeeds) -> list[dict[str, Any]]:
     return out
 
 
+def _scopable(action: str) -> bool:
+    from slsguard.iam import catalog
+
+    info = catalog.info(action)
+    return info is not None and info.supports_resource_level
+
+
 def managed_policies(fn: Function) -> tuple[str, ...]:
     """The AWS managed policies a CloudFormation role keeps for what Lambda itself does."""
     out = [BASIC_EXECUTION]
@@ -57,5 +73,15 @@ def managed_policies(fn: Function) -> tuple[str, ...]:
     return tuple(out)
 
 
-def policy_document(needs: FunctionNeeds) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": statements(needs)}
+def policy_document(needs: FunctionNeeds, kept: Kept | None = None) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements(needs, kept)}
+
+
+def kept_by(fn: Function) -> Kept | None:
+    """What the function's current role scopes each action to (see statements)."""
+    from slsguard.least_privilege.grants import granted_resources
+
+    role = fn.role
+    if role is None or role.external is not None:
+        return None
+    return lambda action: granted_resources(role, action)
