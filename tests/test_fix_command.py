@@ -331,3 +331,29 @@ def test_a_resource_that_cannot_be_inferred_keeps_the_roles_scope(
         },
     ]
     assert "resource of scheduler:CreateSchedule" in out.err
+
+
+def test_a_sam_policy_templates_scope_is_kept_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = SCHEDULER.replace(
+        """        - Statement:
+            - Effect: Allow
+              Action: [scheduler:CreateSchedule, scheduler:GetSchedule]
+              Resource: !Sub 'arn:aws:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/default/*'
+""",
+        """        - DynamoDBCrudPolicy:
+            TableName: !Ref Config
+""",
+    ).replace(
+        'scheduler.create_schedule(Name=record["id"], ScheduleExpression="rate(1 hour)")',
+        'boto3.resource("dynamodb").Table(record["table"]).put_item(Item={})',
+    )
+    (tmp_path / "template.yaml").write_text(text)
+    assert main(["policy", "Processor", str(tmp_path)]) == 0
+    table = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Config}"
+    assert json.loads(capsys.readouterr().out)["Statement"][-1] == {
+        "Effect": "Allow",
+        "Action": ["dynamodb:PutItem"],
+        "Resource": [{"Fn::Sub": table}, {"Fn::Sub": f"{table}/index/*"}],
+    }

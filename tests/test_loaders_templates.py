@@ -155,3 +155,22 @@ class TestCloudFormationJson:
 
     def test_metadata_ignores_are_recorded(self) -> None:
         assert self.app.ignores == ((("Resources", "Handler"), frozenset({"SLS0801"})),)
+
+
+def test_sub_with_a_variables_map_keeps_its_meaning_when_unresolved() -> None:
+    """SAM policy templates write `!Sub [".../table/${tableName}", {tableName: !Ref T}]`:
+    unresolved, it reads as the plain Sub `.../table/${T}`, pseudo parameters kept."""
+    from slsguard.loaders.intrinsics import IntrinsicResolver
+
+    resolver = IntrinsicResolver({"Resources": {"T": {"Type": "AWS::DynamoDB::Table"}}})
+    value = resolver.resolve(
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${t}/${s}",
+                {"t": {"Ref": "T"}, "s": "stream"},
+            ]
+        }
+    )
+    assert value == Unresolved(
+        "aws", "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${T}/stream"
+    )

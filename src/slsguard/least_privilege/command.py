@@ -105,7 +105,7 @@ def run_policy(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     app_file, fn = matches[0]
     needs = (app_file.app.needs or {})[fn.id]
-    document = policy_document(needs, kept_by(fn))
+    document = policy_document(needs, kept_by(fn, app_file.app))
     if args.format == "yaml":
         import yaml
 
@@ -136,7 +136,7 @@ def _fix_file(app_file: _AppFile, wanted: set[str], *, write: bool, force: bool)
         if needs is None:
             continue
         print(f"{app_file.rel}: function {fn.id}")
-        proposed = statements(needs, kept_by(fn))
+        proposed = statements(needs, kept_by(fn, app))
         _print_statements(proposed, known=needs.complete)
         missing = list(_unknowns(needs))
         for line in missing:

@@ -198,29 +198,32 @@ def statement_actions(stmt: Statement) -> list[str]:
     return [a for a in stmt.actions if isinstance(a, str)]
 
 
-def granted_resources(role: Role, action: str) -> tuple[Arn, ...] | None:
+def granted_resources(role: Role, action: str, app: App) -> tuple[Arn, ...] | None:
     """The resources the role's own statements allow `action` on, when they all name
     resources (no "*", nothing unreadable): what a statement for a call whose resource
     cannot be inferred keeps, rather than widening to "*"."""
-    from slsguard.iam.policy import from_sam_template
-
+    names = {r.id for r in app.resources} | {p.name for p in app.parameters}
     found: list[Arn] = []
     for stmt in role.statements:
-        if not stmt.allows or stmt.not_actions or stmt.condition or from_sam_template(stmt):
+        if not stmt.allows or stmt.not_actions or stmt.condition:
             continue
         if not any(action_matches(p, action) for p in stmt.actions):
             continue
         for resource in stmt.resources:
-            arn = _written_arn(resource)
+            arn = _written_arn(resource, names)
             if arn is None or arn == "*":
                 return None
             found.append(arn)
     return tuple(dict.fromkeys(found)) or None
 
 
-def _written_arn(value: Any) -> Arn | None:
+def _written_arn(value: Any, names: set[str]) -> Arn | None:
     if isinstance(value, str | GetAtt | Ref):
         return value
-    if isinstance(value, Unresolved) and "${" in value.expr and value.kind in ("aws", "intrinsic"):
-        return Sub(value.expr)  # a !Sub as written
+    if isinstance(value, Unresolved) and value.kind in ("aws", "intrinsic", "Fn::Sub"):
+        # a !Sub as written; usable only where every ${...} means the same in the template
+        # (a SAM policy template's own `${tableName}` does not)
+        used = {p[2:-1].split(".")[0] for p in _PLACEHOLDER.findall(value.expr)}
+        if used and all(u.startswith("AWS::") or u in names for u in used):
+            return Sub(value.expr)
     return None

@@ -14,7 +14,7 @@ from typing import Any
 from slsguard.least_privilege.arns import as_cloudformation
 from slsguard.least_privilege.needs import FunctionNeeds
 from slsguard.least_privilege.values import Arn
-from slsguard.model.app import Function
+from slsguard.model.app import App, Function
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -77,11 +77,11 @@ def policy_document(needs: FunctionNeeds, kept: Kept | None = None) -> dict[str,
     return {"Version": "2012-10-17", "Statement": statements(needs, kept)}
 
 
-def kept_by(fn: Function) -> Kept | None:
+def kept_by(fn: Function, app: App) -> Kept | None:
     """What the function's current role scopes each action to (see statements)."""
     from slsguard.least_privilege.grants import granted_resources
 
     role = fn.role
     if role is None or role.external is not None:
         return None
-    return lambda action: granted_resources(role, action)
+    return lambda action: granted_resources(role, action, app)

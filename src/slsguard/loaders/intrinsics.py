@@ -173,6 +173,7 @@ class IntrinsicResolver:
         if not isinstance(template, str):
             return Unresolved("intrinsic", "Fn::Sub")
         blockers: list[Any] = []
+        folded: dict[str, str] = {}  # `${var}` of the variables map as a plain Sub writes it
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -184,6 +185,13 @@ class IntrinsicResolver:
                 value = GetAtt(*name.split(".", 1))
             else:
                 value = self._ref(name, depth)
+            if name in variables:
+                if _is_plain(value):
+                    folded[name] = str(value)
+                elif isinstance(value, Ref):  # {tableName: !Ref Orders}: `${Orders}`
+                    folded[name] = "${" + value.logical_id + "}"
+                elif isinstance(value, GetAtt):
+                    folded[name] = "${" + f"{value.logical_id}.{value.attribute}" + "}"
             if _is_plain(value):
                 return str(value)
             blockers.append(value)
@@ -193,7 +201,9 @@ class IntrinsicResolver:
         if blockers:
             first = blockers[0]
             kind = first.kind if isinstance(first, Unresolved) else "Fn::Sub"
-            return Unresolved(kind, template)
+            # As written, with the variables map folded in (SAM policy templates use one).
+            written = _SUB_VAR.sub(lambda m: folded.get(m.group(1), m.group(0)), template)
+            return Unresolved(kind, written)
         return self._dynamic_refs(text)
 
     def _join(self, arg: Any, depth: int) -> Any:
