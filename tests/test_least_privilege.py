@@ -725,3 +725,56 @@ def test_sdk_v3_paginators_and_waiters(js_project: Path) -> None:
         ("s3:GetObject", (Sub(f"{PART}:s3:::docs-bucket/a*"),)),
     }
     assert docs.complete
+
+
+CUSTOM_RESOURCE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+  Seeder:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/seeder
+      Code:
+        ZipFile: |
+          import boto3
+
+          def handler(event, context):
+              bucket = event["ResourceProperties"]["Bucket"]
+              boto3.client("s3").put_object(Bucket=bucket, Key="seed", Body=b"")
+              boto3.client("s3").delete_object(Bucket=event["Other"], Key="seed")
+  SeedLogs:
+    Type: Custom::Seed
+    Properties:
+      ServiceToken: !GetAtt Seeder.Arn
+      Bucket: !Ref Logs
+  SeedAssets:
+    Type: Custom::Seed
+    Properties:
+      ServiceToken: !GetAtt Seeder.Arn
+      Bucket: assets-bucket
+"""
+
+
+def test_custom_resource_properties_name_the_resources(tmp_path: Path) -> None:
+    """`event["ResourceProperties"][X]` in a custom resource's function is property X of
+    each custom resource it backs; other event fields stay unknown."""
+    write(tmp_path, {"template.yaml": CUSTOM_RESOURCE})
+    seeder = needs_of(tmp_path)["Seeder"]
+    assert code_needs(seeder) == {
+        (
+            "s3:PutObject",
+            (Sub(f"{PART}:s3:::${{Logs}}/seed*"), Sub(f"{PART}:s3:::assets-bucket/seed*")),
+        ),
+        ("s3:DeleteObject", ("*",)),
+    }
+    assert uninferred(seeder) == {
+        (
+            "template.yaml",
+            18,
+            "resource of s3:DeleteObject: its Bucket is event.Other, not known before run time",
+        )
+    }

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slsguard.iam import catalog
-from slsguard.least_privilege.values import Arn, EnvVar, Literal, Opaque, Sub, Template, Value
+from slsguard.least_privilege.values import (
+    Arn,
+    EnvVar,
+    EventField,
+    Literal,
+    Opaque,
+    Sub,
+    Template,
+    Value,
+)
 from slsguard.model.app import App, Function
 from slsguard.model.values import GetAtt, Ref
 
@@ -92,18 +101,54 @@ def scope(call: SdkCall, action: str, fn: Function, app: App) -> Scoped:
         value = call.param(param)
         if value is None:
             continue
-        resolved = resolve(value, fn)
-        if isinstance(resolved, str) and not resolved:
+        candidates = _custom_resource_values(value, fn, app)
+        resolved_all = (
+            [resolve(value, fn)] if candidates is None else [resolve(v, fn) for v in candidates]
+        )
+        if any(isinstance(r, str) and not r for r in resolved_all):
             continue
-        if resolved is None:
+        if not resolved_all or any(r is None for r in resolved_all):
             return Scoped(("*",), f"its {param} is {_shown(value, fn)}, not known before run time")
-        arn = _arn(kind, resolved, app)
-        if arn is None:
+        arns = [_arn(kind, r, app) for r in resolved_all]
+        if any(a is None for a in arns):
             return Scoped(("*",), f"its {param} {_shown(value, fn)} does not name a resource")
-        return Scoped(_refine(service, action, arn, call, fn, info))
+        out: list[Arn] = []
+        for arn in arns:
+            assert arn is not None
+            out += [a for a in _refine(service, action, arn, call, fn, info) if a not in out]
+        return Scoped(tuple(out))
     if service == "events" and action == "events:PutEvents":
         return Scoped((Sub(f"{_PREFIX}:events:{_REGIONAL}:event-bus/default"),))
     return Scoped(("*",), "no parameter naming its resource was found in the call")
+
+
+def _custom_resource_values(value: Value, fn: Function, app: App) -> list[Value | _Given] | None:
+    """`event["ResourceProperties"]["X"]` in a function backing custom resources: property X
+    of each of them (as literals, or model values wrapped for resolve); None otherwise."""
+    if not (isinstance(value, EventField) and len(value.path) == 2):
+        return None
+    if value.path[0] != "ResourceProperties":
+        return None
+    from slsguard.rules.refs import mentions
+    from slsguard.rules.sas05_monitoring.common import function_logical_ids
+
+    ids = function_logical_ids(fn)
+    found: list[Value | _Given] = []
+    for res in app.resources:
+        custom = (
+            res.type.startswith("Custom::") or res.type == "AWS::CloudFormation::CustomResource"
+        )
+        if custom and mentions(res.properties.get("ServiceToken"), ids):
+            prop = res.properties.get(value.path[1])
+            found.append(_Given(prop) if prop is not None else Opaque("a property not set"))
+    return found or None
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """A value the template gives (a custom resource's property): resolves to itself."""
+
+    value: Any
 
 
 def role_scope(value: Value, fn: Function, app: App) -> Scoped:
@@ -117,9 +162,11 @@ def role_scope(value: Value, fn: Function, app: App) -> Scoped:
     return Scoped((arn,))
 
 
-def resolve(value: Value, fn: Function) -> Any:
+def resolve(value: Value | _Given, fn: Function) -> Any:
     """A Literal/EnvVar/Template as the model knows it: a string, Ref, GetAtt, or None."""
     match value:
+        case _Given(value=given):
+            return given if isinstance(given, str | Ref | GetAtt) else None
         case Literal(value=text):
             return text
         case EnvVar(name=name):
@@ -142,6 +189,8 @@ def resolve(value: Value, fn: Function) -> Any:
 
 def _shown(value: Value, fn: Function) -> str:
     match value:
+        case EventField(path=path):
+            return "event." + ".".join(path)
         case EnvVar(name=name):
             if not any(v.name == name for v in fn.environment):
                 return f"environment variable {name}, which the function does not set"

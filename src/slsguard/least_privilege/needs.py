@@ -226,9 +226,13 @@ def _code_needs(
     ]
     handler_rel = program.handler_rel
     reachable = _reachable(parsed, source.export)
+    entry = _entry(parsed[0][1], source.export) if parsed else None
     for rel, module in parsed:
         shown = rel
-        calls += program.extractor(rel, module).calls(reachable.get(rel, ()))
+        extractor = program.extractor(rel, module)
+        if rel == program.handler_rel and entry is not None:
+            extractor.entry = entry.qualname
+        calls += extractor.calls(reachable.get(rel, ()))
         for library in _aws_libraries(module):
             gaps.append(f"{shown} uses {library}, which calls AWS by itself")
     offset = source.line_offset

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from slsguard.code import ir
 from slsguard.iam import sdk_map
-from slsguard.least_privilege.values import EnvVar, Literal, Opaque, Template, Value
+from slsguard.least_privilege.values import EnvVar, EventField, Literal, Opaque, Template, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +152,7 @@ class Extractor:
         # resolves an import target ("lib.aws.table", "./lib/aws.table") to the extractor of
         # that project module and the member's name there
         self.importer = importer
+        self.entry = ""  # the handler's qualname: its first parameter is the event
         self.bindings = _bindings(module)
         self._evaluating: set[int] = set()
         # Clients passed to the module's own functions: (qualname, parameter) -> the client,
@@ -549,12 +550,32 @@ class Extractor:
 
     # -- values of request parameters -----------------------------------------------------
 
+    def _event_path(self, e: ir.Expr, fn: ir.Function | None) -> tuple[str, ...] | None:
+        """`event["a"]["b"]` / `event.a.b` in the handler itself: ("a", "b")."""
+        if fn is None or fn.qualname != self.entry or not fn.params:
+            return None
+        event = fn.params[0].name
+        path: list[str] = []
+        while isinstance(e, ir.Index | ir.Attr):
+            if isinstance(e, ir.Attr):
+                path.append(e.attr)
+            elif isinstance(e.key, ir.Const) and isinstance(e.key.value, str):
+                path.append(e.key.value)
+            else:
+                return None
+            e = e.obj
+        if isinstance(e, ir.Name) and e.id == event and path and not self._assigned(event, fn):
+            return tuple(reversed(path))
+        return None
+
     def value(self, e: ir.Expr, fn: ir.Function | None, depth: int = 0) -> Value:
         if depth > 8:
             return Opaque("a value computed at run time")
         match e:
             case ir.Const(value=str(text)):
                 return Literal(text)
+            case ir.Index() | ir.Attr() if (path := self._event_path(e, fn)) is not None:
+                return EventField(path)
             case ir.Name(id=name):
                 values = self._assigned(name, fn)
                 if fn is not None and any(p.name == name for p in fn.params):

@@ -30,11 +30,19 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class EventField:
+    """A field of the handler's event (`event["ResourceProperties"]["TableName"]`): for a
+    function backing CloudFormation custom resources, what their Properties say."""
+
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
     text: str  # what the expression is, for messages ("event data", "a function parameter")
 
 
-Value = Literal | EnvVar | Template | Opaque
+Value = Literal | EnvVar | Template | EventField | Opaque
 
 
 @dataclass(frozen=True, slots=True)
