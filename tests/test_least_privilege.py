@@ -198,8 +198,7 @@ def test_paginators_classes_and_calls_that_cannot_be_inferred(python_project: Pa
         (
             "report.py",
             22,
-            "resource of s3:GetObject: its Bucket is a value read at run time, "
-            "not known before run time",
+            "resource of s3:GetObject: its Bucket is event.bucket, not known before run time",
         ),
     }
 
