@@ -1173,3 +1173,9 @@ def test_ruamel_is_imported_only_when_a_yaml_file_is_edited() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_serverless_functions_from_another_file_are_named() -> None:
+    text = "service: s\nprovider:\n  name: aws\nfunctions: ${file(./functions.yml)}\n"
+    with pytest.raises(CannotFix, match=r"functions: \$\{file\(\./functions\.yml\)\}"):
+        apply_changes(text, "serverless.yml", "serverless", [change("hello")])

@@ -122,6 +122,11 @@ def _plan_serverless(doc: Any, path: str, changes: Sequence[PolicyChange]) -> li
     for change in changes:
         fid = change.function_id
         fn = functions.get(fid) if isinstance(functions, dict) else None
+        if fn is None and isinstance(functions, str | list):  # `${file(functions.yml)}` ...
+            raise CannotFix(
+                f"function {fid} is not written out in {path} (functions: {_show(functions)}); "
+                "add the statements where it is defined"
+            )
         if fn is None:
             raise CannotFix(f"function {fid} not found under functions: in {path}")
         if not isinstance(fn, dict):
