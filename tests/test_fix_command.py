@@ -357,3 +357,19 @@ def test_a_sam_policy_templates_scope_is_kept_too(
         "Action": ["dynamodb:PutItem"],
         "Resource": [{"Fn::Sub": table}, {"Fn::Sub": f"{table}/index/*"}],
     }
+
+
+def test_a_file_that_cannot_be_written_is_named(
+    orders: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    before = (orders / "serverless.yml").read_text()
+    assert main(["fix", "--least-privilege", "--write", str(orders)]) == 1
+    assert "serverless.yml: cannot write: Permission denied" in capsys.readouterr().err
+    assert (orders / "serverless.yml").read_text() == before
+    assert sorted(p.name for p in orders.iterdir() if p.name.startswith(".")) == []

@@ -170,7 +170,11 @@ def _fix_file(app_file: _AppFile, wanted: set[str], *, write: bool, force: bool)
     )
     sys.stdout.writelines(_ending(diff))
     if write:
-        _write(app_file.path, new_text)
+        try:
+            _write(app_file.path, new_text)
+        except OSError as exc:
+            print(f"slsguard: {app_file.rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return failures + 1
         print(f"{app_file.rel}: written")
     return failures
 
