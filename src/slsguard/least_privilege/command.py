@@ -82,6 +82,10 @@ def run_fix(args: argparse.Namespace) -> int:
     failures = 0
     for app_file in files:
         failures += _fix_file(app_file, wanted, write=args.write, force=args.force)
+    if files:
+        from slsguard.iam.sdk_map import action_mapping_source
+
+        print(f"(IAM actions from {action_mapping_source()})")
     return EXIT_FINDINGS if failures else EXIT_CLEAN
 
 

@@ -119,10 +119,8 @@ class FunctionNeeds:
         """Every AWS call of the function is known, with its action (resources may be "*")."""
         return not self.gaps and not any(u.action_unknown for u in self.uninferred)
 
-    def actions(self, *, code_only: bool = False) -> frozenset[str]:
-        return frozenset(
-            n.action for n in self.needs if not (code_only and (n.file == "" or n.implicit))
-        )
+    def actions(self) -> frozenset[str]:
+        return frozenset(n.action for n in self.needs)
 
 
 def analyze_app(app: App, app_dir: Path, root: Path) -> dict[str, FunctionNeeds]:
@@ -525,8 +523,3 @@ def _send_action(value: object, app: App) -> str | None:
         parts = value.split(":")
         return _SEND_BY_SERVICE.get(parts[2]) if len(parts) > 2 else None
     return None
-
-
-def needs_of(app: App) -> Mapping[str, FunctionNeeds]:
-    """The needs the scan attached to the app (empty when it did not analyse them)."""
-    return app.needs or {}
