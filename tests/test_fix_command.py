@@ -373,3 +373,29 @@ def test_a_file_that_cannot_be_written_is_named(
     assert "serverless.yml: cannot write: Permission denied" in capsys.readouterr().err
     assert (orders / "serverless.yml").read_text() == before
     assert sorted(p.name for p in orders.iterdir() if p.name.startswith(".")) == []
+
+
+def test_cloudformation_json_template(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.load(CFN.replace("!GetAtt SharedRole.Arn", "{Fn::GetAtt: [SharedRole, Arn]}")
+                     .replace("!Ref Jobs", "{Ref: Jobs}"), Loader=yaml.SafeLoader)  # fmt: skip
+    text = json.dumps(data, indent=2) + "\n"
+    (tmp_path / "template.json").write_text(text)
+    assert main(["fix", "--least-privilege", "--write", "--function", "Sender", str(tmp_path)]) == 0
+    written = (tmp_path / "template.json").read_text()
+    resources = json.loads(written)["Resources"]
+    assert resources["Sender"]["Properties"]["Role"] == {"Fn::GetAtt": ["SenderRole", "Arn"]}
+    assert resources["SenderRole"]["Properties"]["Policies"][0]["PolicyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": [{"Fn::GetAtt": ["Jobs", "Arn"]}],
+            }
+        ],
+    }
+    assert resources["SharedRole"] == data["Resources"]["SharedRole"]
+    assert main(["fix", "--least-privilege", "--write", "--function", "Sender", str(tmp_path)]) == 0
+    assert (tmp_path / "template.json").read_text() == written
