@@ -129,18 +129,12 @@ def _custom_resource_values(value: Value, fn: Function, app: App) -> list[Value 
         return None
     if value.path[0] != "ResourceProperties":
         return None
-    from slsguard.rules.refs import mentions
-    from slsguard.rules.sas05_monitoring.common import function_logical_ids
+    from slsguard.rules.sas05_monitoring.common import custom_resources_of
 
-    ids = function_logical_ids(fn)
     found: list[Value | _Given] = []
-    for res in app.resources:
-        custom = (
-            res.type.startswith("Custom::") or res.type == "AWS::CloudFormation::CustomResource"
-        )
-        if custom and mentions(res.properties.get("ServiceToken"), ids):
-            prop = res.properties.get(value.path[1])
-            found.append(_Given(prop) if prop is not None else Opaque("a property not set"))
+    for res in custom_resources_of(fn, app):
+        prop = res.properties.get(value.path[1])
+        found.append(_Given(prop) if prop is not None else Opaque("a property not set"))
     return found or None
 
 

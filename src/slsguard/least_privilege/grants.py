@@ -10,11 +10,10 @@ only the certain answers.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from slsguard.least_privilege.values import Arn, Sub, logical_id
+from slsguard.least_privilege.values import PLACEHOLDER, Arn, Sub, logical_id
 from slsguard.model.app import App, Role, Statement
 from slsguard.model.values import GetAtt, Ref, Unresolved
 
@@ -60,7 +59,6 @@ _RESOURCE_POLICY_TYPES = {
     "lambda": ("AWS::Lambda::Permission",),
     "events": ("AWS::Events::EventBusPolicy",),
 }
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 def managed_name(name: Any) -> str | None:
@@ -168,25 +166,21 @@ def _covers(granted: Any, needed: Arn) -> bool | None:
         return None  # the need's resource is not known: only "*" is sure to cover it
     if isinstance(granted, str) and isinstance(needed, str):
         return fnmatch.fnmatchcase(needed, granted.replace("[", "[[]"))
-    gid = _logical_id(granted)
-    nid = _logical_id(needed)
+    gid = logical_id(granted)
+    nid = logical_id(needed)
     if gid is not None and nid is not None:
         return gid == nid
     if isinstance(granted, Unresolved) and isinstance(needed, Sub):
         # the model keeps a !Sub of pseudo parameters as written
         return True if str(granted) == needed.template else None
     if isinstance(granted, str) and isinstance(needed, Sub):
-        pattern = _PLACEHOLDER.sub("*", needed.template)
+        pattern = PLACEHOLDER.sub("*", needed.template)
         concrete = granted.replace("*", "")
         if "${" not in needed.template.split(":", 5)[-1] and "*" not in granted:
             # both name one resource by name: equal names under any region/account
             return fnmatch.fnmatchcase(granted, pattern) or None
         return None if concrete else True
     return None
-
-
-def _logical_id(value: Any) -> str | None:
-    return logical_id(value)
 
 
 def _resource_policy_mentions(app: App, service: str, role_id: str) -> bool:
@@ -223,7 +217,7 @@ def _written_arn(value: Any, names: set[str]) -> Arn | None:
     if isinstance(value, Unresolved) and value.kind in ("aws", "intrinsic", "Fn::Sub"):
         # a !Sub as written; usable only where every ${...} means the same in the template
         # (a SAM policy template's own `${tableName}` does not)
-        used = {p[2:-1].split(".")[0] for p in _PLACEHOLDER.findall(value.expr)}
+        used = {p[2:-1].split(".")[0] for p in PLACEHOLDER.findall(value.expr)}
         if used and all(u.startswith("AWS::") or u in names for u in used):
             return Sub(value.expr)
     return None

@@ -223,8 +223,8 @@ def _code_needs(
         for kind in unmodelled_event_sources(fn, app)
     ]
     handler_rel = program.handler_rel
-    reachable = _reachable(parsed, source.export)
     entry = _entry(parsed[0][1], source.export) if parsed else None
+    reachable = _reachable(parsed, entry)
     for rel, module in parsed:
         shown = rel
         extractor = program.extractor(rel, module)
@@ -319,15 +319,16 @@ def _aws_libraries(module: ir.Module) -> list[str]:
 # -- reachability ------------------------------------------------------------------------------
 
 
-def _reachable(modules: list[tuple[str, ir.Module]], handler: str) -> dict[str, list[str]]:
-    """Per module, the functions that can run for `handler` (the first module's export)."""
+def _reachable(
+    modules: list[tuple[str, ir.Module]], entry: ir.Function | None
+) -> dict[str, list[str]]:
+    """Per module, the functions that can run from `entry`, the handler in the first module."""
 
     referenced: set[str] = set()
     chosen: dict[str, set[str]] = {rel: set() for rel, _ in modules}
     for _, module in modules:
         referenced |= _names_in(module.body)
     first_rel, first = modules[0]
-    entry = _entry(first, handler)
     work: list[tuple[str, ir.Function]] = []
     if entry is not None:
         work.append((first_rel, entry))

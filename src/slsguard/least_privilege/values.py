@@ -5,6 +5,7 @@ CloudFormation Fn::Sub). Kept apart from the extractor so rules can import them 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from slsguard.model.values import GetAtt, Ref
@@ -56,15 +57,16 @@ class Sub:
 Arn = str | Ref | GetAtt | Sub
 
 
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # `${Name}` / `${Name.Attr}` in a Sub
+
+
 def logical_id(arn: object) -> str | None:
     """The template resource an ARN expression names (GetAtt, Ref, ${Id} or ${Id.Arn} in a
     Sub), None for plain ARNs and expressions naming several."""
-    import re
-
     if isinstance(arn, GetAtt | Ref):
         return arn.logical_id
     if isinstance(arn, Sub):
-        found = [p[2:-1].split(".")[0] for p in re.findall(r"\$\{[^}]*\}", arn.template)]
+        found = [p[2:-1].split(".")[0] for p in PLACEHOLDER.findall(arn.template)]
         ids = [f for f in found if not f.startswith("AWS::")]
         return ids[0] if len(ids) == 1 else None
     return None

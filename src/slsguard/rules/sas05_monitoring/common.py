@@ -3,7 +3,7 @@ the Serverless Framework generates, and the CloudFormation resources of an app."
 
 from __future__ import annotations
 
-from slsguard.model.app import App, Format, Function
+from slsguard.model.app import App, Format, Function, Resource
 from slsguard.model.values import to_bool as truthy
 from slsguard.rules.refs import mentions, resource, resources_of
 
@@ -24,15 +24,17 @@ def function_logical_ids(fn: Function) -> set[str]:
     return {fn.id}
 
 
+def custom_resources_of(fn: Function, app: App) -> list[Resource]:
+    """The CloudFormation custom resources whose ServiceToken is the function."""
+    ids = function_logical_ids(fn)
+    return [
+        r
+        for r in app.resources
+        if (r.type.startswith("Custom::") or r.type == "AWS::CloudFormation::CustomResource")
+        and mentions(r.properties.get("ServiceToken"), ids)
+    ]
+
+
 def custom_resource_handlers(app: App) -> set[str]:
     """Functions that only back CloudFormation custom resources (run at deploy time)."""
-    tokens = [
-        r.properties.get("ServiceToken")
-        for r in app.resources
-        if r.type.startswith("Custom::") or r.type == "AWS::CloudFormation::CustomResource"
-    ]
-    return {
-        fn.id
-        for fn in app.functions
-        if any(mentions(token, function_logical_ids(fn)) for token in tokens) and not fn.events
-    }
+    return {fn.id for fn in app.functions if not fn.events and custom_resources_of(fn, app)}
